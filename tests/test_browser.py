@@ -1,0 +1,148 @@
+"""Load every page of the built book in headless Chromium and check what a reader sees.
+
+For each page: the math is typeset by KaTeX (no raw TeX left, no KaTeX
+errors), every image loaded, nothing failed to load or threw, and no request
+left 127.0.0.1. A screenshot of the softmax chapter is saved as an artifact.
+
+Run it on a built site (see book/browser-test.sh):
+
+    PRIMITIVE_NN_SITE=site pytest -m browser tests/test_browser.py
+
+Without PRIMITIVE_NN_SITE the tests skip. With it set, a missing site,
+playwright or Chromium is an error, so CI cannot pass by skipping. Chromium
+is the system one (`apt-get install chromium`); playwright never downloads
+a browser here. PRIMITIVE_NN_CHROMIUM overrides its path.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SITE = os.environ.get("PRIMITIVE_NN_SITE")  # the built site, e.g. "site"
+ARTIFACTS = Path(os.environ.get("PRIMITIVE_NN_ARTIFACTS", "artifacts"))
+SCREENSHOT_PAGE = "softmax/index.html"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+# Runs in the page once KaTeX has had its turn. Text inside code, inside
+# typeset math, or hidden (a closed "Source code" box) is not what a reader sees.
+INSPECT_JS = """() => {
+  const math = [...document.querySelectorAll(".arithmatex")];
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (el && !el.closest("pre, code, .katex, script, style") && el.checkVisibility())
+      texts.push(walker.currentNode.data);
+  }
+  return {
+    untypeset: math.filter(e => !e.querySelector(".katex")).map(e => e.textContent.slice(0, 80)),
+    errors: [...document.querySelectorAll(".katex-error")].map(e => e.textContent.slice(0, 80)),
+    text: texts.join(" "),
+    badImages: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+  };
+}"""
+MATH_DONE_JS = "() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex, .katex-error'))"
+
+
+def site_pages():
+    """Every HTML page of the built site, relative to it (404.html uses absolute links)."""
+    if not SITE:
+        return [pytest.param(None, marks=pytest.mark.skip(reason="PRIMITIVE_NN_SITE is not set"))]
+    pages = sorted(p.relative_to(SITE).as_posix() for p in Path(SITE).rglob("*.html"))
+    return [p for p in pages if p != "404.html"] or [None]  # None: set, but no site
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    """Serve the site from 127.0.0.1 on a free port, in a background thread."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=SITE)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless system Chromium, driven by playwright."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install -r book/requirements-browser.lock")
+    chromium = os.environ.get("PRIMITIVE_NN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail(f"Chromium not found at {chromium}: run `apt-get install -y chromium`.")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def is_local(url):
+    """True for a request the site may make: to 127.0.0.1, or an inline data:/blob: URL."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob") or parts.hostname == "127.0.0.1"
+
+
+def visit(browser, url, screenshot=None):
+    """Load `url` in a fresh context; return what INSPECT_JS saw and what went wrong."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    context = browser.new_context()
+    log = {"requests": [], "failures": [], "js_errors": []}
+    context.on("request", lambda r: log["requests"].append(r.url))
+    context.on("requestfailed", lambda r: log["failures"].append(f"{r.url} ({r.failure})"))
+    context.on("response", lambda r: r.status >= 400 and log["failures"].append(f"{r.url} (HTTP {r.status})"))
+    # Never wait on the outside world: refuse any request that would leave the machine.
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page = context.new_page()
+    page.on("pageerror", lambda err: log["js_errors"].append(str(err)))
+    try:
+        page.goto(url, wait_until="load")
+        try:
+            page.wait_for_function(MATH_DONE_JS, timeout=5000)
+        except PlaywrightTimeout:
+            pass  # the assertions say what is left untypeset
+        if screenshot:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.evaluate("document.fonts.ready.then(() => true)")
+            page.screenshot(path=screenshot, full_page=True)
+        return page.evaluate(INSPECT_JS), log
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("page_path", site_pages())
+def test_page(page_path, base_url, browser):
+    if page_path is None:
+        pytest.fail(f"PRIMITIVE_NN_SITE={SITE} holds no built site: run book/build.sh first.")
+    shot = ARTIFACTS / "softmax.png" if page_path == SCREENSHOT_PAGE else None
+    seen, log = visit(browser, base_url + page_path, shot)
+
+    assert not log["js_errors"], f"{page_path}: JavaScript errors: {log['js_errors']}"
+    outside = [u for u in log["requests"] if not is_local(u)]
+    assert not outside, f"{page_path}: requests that left 127.0.0.1: {outside}"
+    assert not log["failures"], f"{page_path}: requests that failed: {log['failures']}"
+    assert seen["untypeset"] == [], f"{page_path}: math KaTeX did not typeset: {seen['untypeset']}"
+    assert seen["errors"] == [], f"{page_path}: KaTeX errors: {seen['errors']}"
+    text = " ".join(seen["text"].split())
+    for raw in ("$$", "\\frac", "\\("):
+        at = text.find(raw)
+        assert at < 0, f"{page_path}: raw TeX {raw!r} in the visible text: ...{text[at - 60:at + 60]}..."
+    assert seen["badImages"] == [], f"{page_path}: images that did not load: {seen['badImages']}"
