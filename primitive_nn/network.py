@@ -13,9 +13,13 @@ The seed draws every weight **and bias** uniformly from $[-0.5, 0.5)$:
 `rng.random(shape) - 0.5`. We keep that as the default (`init="uniform"`)
 and offer He initialization (`init="he"`), which draws
 $W^{[l]}_{ik} \sim \mathcal{N}(0,\, 2 / n_{l-1})$ and starts biases at 0, so
-that a ReLU layer keeps the scale of its input instead of multiplying it
-(the uniform start gives each hidden unit of the first layer a standard
-deviation of about $\sqrt{784/12} \cdot 0.3 \approx 2.4$ on MNIST pixels).
+that a ReLU layer keeps the scale of its input instead of multiplying it.
+The uniform start is large for 784 inputs: a weight from $U[-0.5, 0.5)$ has
+variance $1/12$, so a first-layer pre-activation
+$z = \sum_k W_{ik} x_k$ has standard deviation $\lVert x \rVert / \sqrt{12}$,
+about $9.2 / 3.46 \approx 2.7$ for a typical MNIST digit (pixels in $[0, 1]$,
+median norm $\lVert x \rVert \approx 9.2$). He's start gives
+$\sqrt{2/784}\, \lVert x \rVert \approx 0.47$.
 
 ## Forward
 
@@ -213,6 +217,9 @@ def backward(params, cache, Y):
 
 def predict(params, X):
     r"""Predicted digit for each column of X: $\arg\max_i A^{[L]}_{ij}$.
+
+    The seed notebook's `make_predictions`; its `test_prediction` is
+    `primitive_nn.plots.test_prediction`.
 
     Parameters
     ----------

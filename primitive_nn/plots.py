@@ -89,7 +89,8 @@ def learning_curves(histories):
     Parameters
     ----------
     histories : dict of str to list of dict
-        Label to ``[{"iteration", "loss", "train_accuracy"}, ...]``.
+        Label to ``[{"iteration", "loss", "train_accuracy"[, "dev_accuracy"]}, ...]``;
+        dev accuracy, when recorded, is drawn dashed.
 
     Returns
     -------
@@ -99,10 +100,15 @@ def learning_curves(histories):
     loss_ax, acc_ax = fig.subplots(1, 2)
     for label, history in histories.items():
         iterations = [h["iteration"] for h in history]
-        loss_ax.plot(iterations, [h["loss"] for h in history], label=label)
-        acc_ax.plot(iterations, [h["train_accuracy"] for h in history], label=label)
+        line, = loss_ax.plot(iterations, [h["loss"] for h in history], label=label)
+        acc_ax.plot(iterations, [h["train_accuracy"] for h in history], color=line.get_color(),
+                    label=f"{label}, train")
+        if "dev_accuracy" in history[0]:
+            acc_ax.plot(iterations, [h["dev_accuracy"] for h in history], "--",
+                        color=line.get_color(), label=f"{label}, dev")
     loss_ax.set(xlabel="iteration", ylabel="cross-entropy loss", title="Loss")
-    acc_ax.set(xlabel="iteration", ylabel="accuracy", title="Training accuracy", ylim=(0, 1))
+    loss_ax.legend(fontsize=8)
+    acc_ax.set(xlabel="iteration", ylabel="accuracy", title="Accuracy", ylim=(0, 1))
     acc_ax.legend(fontsize=8)
     return fig
 
@@ -193,23 +199,27 @@ def misclassified_gallery(params, X, labels, count=24, cols=8):
     return fig
 
 
-def seed_distribution(accuracies, reference=None):
-    """Strip plot of final accuracies across seeds, one row per setting.
+def seed_distribution(panels, references):
+    """Strip plots of final accuracies across seeds: one panel per metric, one row per setting.
 
     Parameters
     ----------
-    accuracies : dict of str to list of float
-    reference : float, optional
-        A vertical line, such as the seed notebook's reported 0.8636.
+    panels : dict of str to dict of str to list of float
+        Panel title (``"train"``) to setting label to one accuracy per seed.
+    references : dict of str to (float, str)
+        Panel title to a vertical line and its label, such as the seed
+        notebook's reported 0.8636.
     """
-    fig = Figure(figsize=(7, 0.8 + 0.6 * len(accuracies)), layout="constrained")
-    ax = fig.subplots()
-    for row, (label, values) in enumerate(accuracies.items()):
-        ax.plot(values, np.full(len(values), row), "o", alpha=0.6)
-        ax.plot([np.mean(values)], [row], "k|", markersize=18)
-    if reference is not None:
-        ax.axvline(reference, color="red", linestyle="--", label=f"seed notebook {reference:.2%}")
-        ax.legend(fontsize=8, loc="lower left")
-    ax.set_yticks(range(len(accuracies)), list(accuracies), fontsize=8)
-    ax.set(xlabel="accuracy", ylim=(-0.6, len(accuracies) - 0.4))
+    fig = Figure(figsize=(10, 1.2 + 0.6 * max(len(p) for p in panels.values())),
+                 layout="constrained")
+    for ax, (title, accuracies) in zip(np.ravel(fig.subplots(1, len(panels))), panels.items()):
+        for row, values in enumerate(accuracies.values()):
+            ax.plot(values, np.full(len(values), row), "o", alpha=0.6)
+            ax.plot([np.mean(values)], [row], "k|", markersize=18)
+        if title in references:
+            value, label = references[title]
+            ax.axvline(value, color="red", linestyle="--", label=label)
+            ax.legend(fontsize=8, loc="lower left")
+        ax.set_yticks(range(len(accuracies)), list(accuracies), fontsize=8)
+        ax.set(xlabel=f"final {title} accuracy", ylim=(-0.6, len(accuracies) - 0.4))
     return fig

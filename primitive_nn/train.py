@@ -226,16 +226,25 @@ def train(params, X, labels, alpha, iterations, *, forward=forward, backward=bac
     return params, history
 
 
-def passes(config, m_total):
-    """The forward and backward functions for a run: corrected, or the seed's."""
-    if not config.faithful:
+def passes(config, m_total, defects=None):
+    """The forward and backward functions for a run: corrected, or the seed's.
+
+    `defects` (a `primitive_nn.seed.Defects`) picks some of the seed's
+    defects; by default ``config.faithful`` picks all or none.
+    """
+    if defects is None:
+        defects = seed.FAITHFUL if config.faithful else None
+    if defects is None:
         return forward, backward
-    return (partial(seed.forward_seed, defects=seed.FAITHFUL),
-            partial(seed.backward_seed, m=m_total, defects=seed.FAITHFUL))
+    return (partial(seed.forward_seed, defects=defects),
+            partial(seed.backward_seed, m=m_total, defects=defects))
 
 
-def run(config, mnist, on_iteration=None):
+def run(config, mnist, on_iteration=None, defects=None):
     """Train one network on `mnist` (a `primitive_nn.data.MNIST`) as `config` says.
+
+    `defects` switches on some of the seed's defects, for measuring each
+    alone (`primitive_nn.book` does); ``config.faithful`` switches on all.
 
     Returns
     -------
@@ -247,7 +256,7 @@ def run(config, mnist, on_iteration=None):
     X, labels, X_dev, labels_dev = data.split_dev(
         mnist.train_images, mnist.train_labels, config.dev_size, rng, dtype=dtype)
     params = init_params([X.shape[0], config.hidden, 10], rng, config.init, dtype)
-    forward_pass, backward_pass = passes(config, m_total=len(mnist.train_labels))
+    forward_pass, backward_pass = passes(config, len(mnist.train_labels), defects)
     start = time.perf_counter()
     def monitor(params):
         return {"dev_accuracy": accuracy(predict(params, X_dev), labels_dev)}
