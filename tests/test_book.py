@@ -17,8 +17,9 @@ DOCS = ROOT / "docs"
 RESULTS = DOCS / "results.json"
 
 # Percentages that may be typed into a page, because they are quoted facts
-# rather than results of this code: the seed notebook's reported dev accuracy.
-ALLOWED_PERCENTAGES = {"86.36%"}
+# rather than results of this code: the seed notebook's reported training
+# accuracy (iteration 490) and the 86% of its headline.
+ALLOWED_PERCENTAGES = {"86.36%", "86%"}
 
 
 @pytest.fixture(scope="module")
