@@ -160,10 +160,11 @@ def test_cli_bad_csv_names_the_line(tmp_path, capsys):
 
 def test_cli_non_numeric_cell_names_the_line(tmp_path, capsys):
     bad = write_csv(tmp_path / "bad.csv", rows=5)
-    bad.write_text(bad.read_text().replace("\n3,", "\nthree,", 1) if "\n3," in bad.read_text()
-                   else bad.read_text().replace("\n", "\nx", 2).replace("\nx", "\n", 1))
+    lines = bad.read_text().splitlines()
+    lines[2] = "seven," + lines[2].split(",", 1)[1]  # the label cell of line 3
+    bad.write_text("\n".join(lines) + "\n")
     code, _, err = run_cli(capsys, "--data", bad)
-    assert_one_line_error(code, err, "bad.csv", "line")
+    assert_one_line_error(code, err, "bad.csv", "line 3", "seven")
 
 
 def test_cli_labels_out_of_range(tmp_path, capsys):
