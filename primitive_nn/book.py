@@ -175,11 +175,11 @@ def figures(mnist, runs, out_dir):
 
 
 def _write_json(path, value):
+    """Write `value` as indented JSON, atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    text = json.dumps(value, indent=2) + "\n"
+    data.write_atomically(path, lambda f: f.write(text.encode()))
 
 
 def _progress_factory():

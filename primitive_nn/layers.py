@@ -77,7 +77,6 @@ $j$'s input affects only example $j$'s loss, and $dX$ stays in the
 per-example convention so the layer below can use it as its own $dZ$ input.
 """
 
-import numpy as np
 
 
 def linear_forward(W, b, X):

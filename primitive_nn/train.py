@@ -60,9 +60,7 @@ The options mirror `Config`. Everything the run measures is returned as a
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -279,22 +277,9 @@ def run(config, mnist, on_iteration=None, defects=None):
 # --- Saving and loading -----------------------------------------------------------
 
 
-def _write_atomically(path, write):
-    """Call ``write(file)`` on a temporary file next to `path`, then rename it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_model(path, params):
     """Save parameters to an ``.npz`` file (plain arrays, no pickles), atomically."""
-    _write_atomically(path, lambda f: np.savez(f, **params))
+    data.write_atomically(path, lambda f: np.savez(f, **params))
 
 
 def load_model(path):
@@ -335,7 +320,7 @@ def save_run(out_dir, result, mnist):
     out_dir.mkdir(parents=True, exist_ok=True)
     save_model(out_dir / "model.npz", result.params)
     text = json.dumps(metrics(result, mnist), indent=2) + "\n"
-    _write_atomically(out_dir / "metrics.json", lambda f: f.write(text.encode()))
+    data.write_atomically(out_dir / "metrics.json", lambda f: f.write(text.encode()))
 
 
 # --- Many seeds ---------------------------------------------------------------------
@@ -448,23 +433,6 @@ def _progress(config, quiet, label=""):
     return on_iteration, bar.close
 
 
-def _fetch_progress(quiet):
-    """A tqdm bar for the first download of MNIST; None if quiet."""
-    if quiet:
-        return None
-    from tqdm import tqdm
-
-    bars = {}
-
-    def progress(event, done, total):
-        bar = bars.get(event) or bars.setdefault(
-            event, tqdm(total=total, desc=event, unit="B", unit_scale=True, leave=False))
-        bar.update(done - bar.n)
-        if total is not None and done >= total:
-            bar.close()
-    return progress
-
-
 def _percent(x):
     return "n/a" if x is None else f"{100 * x:.2f}%"
 
@@ -524,7 +492,7 @@ def main_seeds(args, mnist):
         args.out.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"seeds": seeds, "config": asdict(config_from(args)), **studies},
                           indent=2) + "\n"
-        _write_atomically(args.out / "seeds.json", lambda f: f.write(text.encode()))
+        data.write_atomically(args.out / "seeds.json", lambda f: f.write(text.encode()))
     return 0
 
 
@@ -556,8 +524,12 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         validate(config_from(args))
-        mnist = data.load_mnist(args.data, cache_dir=args.cache_dir,
-                                progress=_fetch_progress(args.quiet))
+        bars = None if args.quiet else data.TqdmBars()
+        try:
+            mnist = data.load_mnist(args.data, cache_dir=args.cache_dir, progress=bars)
+        finally:
+            if bars:
+                bars.close()
         return (main_seeds if args.seeds else main_single)(args, mnist)
     except PrimitiveNNError as error:
         print(f"error: {error}", file=sys.stderr)
