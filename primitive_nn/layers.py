@@ -78,7 +78,6 @@ per-example convention so the layer below can use it as its own $dZ$ input.
 """
 
 
-
 def linear_forward(W, b, X):
     r"""Affine map of a batch of column examples: $Z = WX + b$.
 

@@ -524,6 +524,8 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         validate(config_from(args))
+        if any(not 0 <= index < args.dev_size for index in args.show or []):
+            raise TrainingError(f"--show takes dev image indices from 0 to {args.dev_size - 1}")
         bars = None if args.quiet else data.TqdmBars()
         try:
             mnist = data.load_mnist(args.data, cache_dir=args.cache_dir, progress=bars)
@@ -533,6 +535,9 @@ def main(argv=None):
         return (main_seeds if args.seeds else main_single)(args, mnist)
     except PrimitiveNNError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # --out in a place we cannot write, a full disk, ...
+        print(f"error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

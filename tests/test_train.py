@@ -118,6 +118,7 @@ def test_cli_seeds_summarizes_both_modes(csv, tmp_path, capsys):
     (["--hidden", "0"], "--hidden"),
     (["--iterations", "ten"], "invalid int value"),
     (["--seeds", "3-x"], "--seeds"),
+    (["--show", "1000"], "--show takes dev image indices from 0 to 999"),
 ])
 def test_cli_rejects_bad_settings_in_one_line(csv, capsys, args, fragment):
     with pytest.raises(SystemExit) if "ten" in args else _no_exit():
@@ -244,3 +245,11 @@ def test_the_saved_model_reproduces_the_reported_accuracies(default_run):
     assert accuracy(predict(params, X_dev), labels_dev) == metrics["dev_accuracy"]
     X_test = data.to_columns(mnist.test_images)
     assert accuracy(predict(params, X_test), mnist.test_labels) == metrics["test_accuracy"]
+
+
+def test_cli_unwritable_out_dir_is_one_line(csv, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, _, err = run_cli(capsys, "--data", csv, "--dev-size", 10, "--iterations", 2,
+                           "--out", blocker / "run")
+    assert_one_line_error(code, err, "file")
