@@ -37,8 +37,10 @@ $X$ is not: at 4 bytes a number it is 129 MB, streamed from memory twice
 an iteration. Three choices keep the default fast:
 
 * **float32.** Half the bytes of float64, so twice the examples per second
-  through memory. Accuracy is unchanged at this scale, and the gradient
-  check, which does need float64, runs separately (`primitive_nn.gradcheck`).
+  through memory. The answer barely moves: with seed 0, float32 and float64
+  (`--dtype float64`) end at the same train and dev accuracy, and their test
+  accuracies differ by one image in 10,000. The gradient check, which does
+  need float64, runs separately (`primitive_nn.gradcheck`).
 * **No $dX$ for the first layer.** $W^{[1]\top} dZ^{[1]}$ would cost a third
   product as large as the other two, for a gradient nobody uses.
 * **$Y$ made once.** The seed rebuilt the one-hot matrix every iteration.
@@ -100,7 +102,8 @@ class Run:
     """What one run produced and measured."""
 
     config: Config
-    params: dict
+    params: dict             # trained
+    initial_params: dict     # where training started (train never modifies its input)
     history: list            # [{"iteration", "loss", "train_accuracy", "dev_accuracy"}, ...]
     train_accuracy: float    # final parameters, all training examples
     dev_accuracy: float
@@ -253,13 +256,14 @@ def run(config, mnist, on_iteration=None, defects=None):
     dtype = config.float_dtype
     X, labels, X_dev, labels_dev = data.split_dev(
         mnist.train_images, mnist.train_labels, config.dev_size, rng, dtype=dtype)
-    params = init_params([X.shape[0], config.hidden, 10], rng, config.init, dtype)
+    initial_params = init_params([X.shape[0], config.hidden, 10], rng, config.init, dtype)
     forward_pass, backward_pass = passes(config, len(mnist.train_labels), defects)
-    start = time.perf_counter()
+
     def monitor(params):
         return {"dev_accuracy": accuracy(predict(params, X_dev), labels_dev)}
 
-    params, history = train(params, X, labels, config.alpha, config.iterations,
+    start = time.perf_counter()
+    params, history = train(initial_params, X, labels, config.alpha, config.iterations,
                             forward=forward_pass, backward=backward_pass,
                             log_every=config.log_every, monitor=monitor,
                             on_iteration=on_iteration)
@@ -268,7 +272,7 @@ def run(config, mnist, on_iteration=None, defects=None):
     if mnist.test_images is not None:
         X_test = data.to_columns(mnist.test_images, dtype=dtype)
         test_accuracy = accuracy(predict(params, X_test), mnist.test_labels)
-    return Run(config, params, history,
+    return Run(config, params, initial_params, history,
                train_accuracy=accuracy(predict(params, X), labels),
                dev_accuracy=accuracy(predict(params, X_dev), labels_dev),
                test_accuracy=test_accuracy, wall_seconds=wall_seconds)
