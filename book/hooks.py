@@ -1,9 +1,11 @@
 """MkDocs hooks for the primitive_nn book (wired up by `hooks:` in mkdocs.yml).
 
-Two jobs, both small:
+Three jobs, all small:
 
 1. Results. Prose never types a measured number. It writes a placeholder,
-   double braces around `results.` plus a dotted key into docs/results.json,
+   double braces around `results.` plus a dotted key into docs/results.json
+   (or `results.benchmark.` plus a key into docs/benchmark.json, which the
+   scripts in benchmarks/ write),
    and `on_page_markdown` puts in `str()` of the value found there. The
    generator (`python -m primitive_nn.book`) writes values already rounded for
    display. An unknown key or a missing results.json fails the build. Only
@@ -14,6 +16,12 @@ Two jobs, both small:
    files named in KATEX_FILES from book/node_modules (installed with
    `npm ci --prefix book`) into site/assets/katex/. No page loads anything
    from another host.
+
+3. Networks. The "Try it" page runs the networks shipped in the package
+   (primitive_nn/models/*.npz). `on_post_build` writes what the page loads,
+   a manifest and one float32 file per network, into site/assets/models/
+   with `primitive_nn.machinery.models.export_for_site`, so the weights are
+   committed once, in the package.
 """
 
 import json
@@ -28,9 +36,11 @@ from mkdocs.exceptions import PluginError
 PLACEHOLDER = re.compile(r"\{\{\s*results\.([^{}]*?)\s*\}\}")
 
 RESULTS_FILE = "results.json"  # inside docs_dir
+BENCHMARK_FILE = "benchmark.json"  # inside docs_dir; quoted as results.benchmark.*
 KATEX_DIST = Path("book", "node_modules", "katex", "dist")  # from mkdocs.yml's folder
 KATEX_FILES = ("katex.min.js", "katex.min.css", "fonts", "contrib/auto-render.min.js")
 KATEX_SITE_DIR = Path("assets", "katex")  # inside site_dir; mkdocs.yml points here
+MODELS_DIR = Path("primitive_nn", "models")  # from mkdocs.yml's folder: the shipped networks
 
 _results = {}  # loaded afresh at the start of every build (and `mkdocs serve` rebuild)
 
@@ -112,6 +122,9 @@ def on_config(config):
 def on_pre_build(config):
     global _results
     _results = load_results(Path(config.docs_dir) / RESULTS_FILE)
+    benchmark = Path(config.docs_dir) / BENCHMARK_FILE  # written by benchmarks/*.py, if run
+    if benchmark.is_file():
+        _results = {**_results, "benchmark": load_results(benchmark)}
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -120,3 +133,19 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     copy_katex(katex_source(config), config.site_dir)
+    export_networks(config)
+
+
+# ---- the shipped networks ---------------------------------------------------
+
+
+def export_networks(config):
+    """Write the "Try it" page's manifest and weights into the site; PluginError if they are bad."""
+    from primitive_nn.errors import PrimitiveNNError
+    from primitive_nn.machinery.models import export_for_site
+
+    models = Path(config.config_file_path).parent / MODELS_DIR
+    try:
+        export_for_site(models, config.site_dir)
+    except PrimitiveNNError as err:
+        raise PluginError(f"the shipped networks cannot be exported: {err}") from err

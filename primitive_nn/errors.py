@@ -1,10 +1,16 @@
-r"""Errors that speak to people.
+r"""Errors and warnings that speak to people.
 
 Every mistake a user can make (a damaged data file, a bad option, a learning
-rate so large that the loss overflows) raises a subclass of
-`PrimitiveNNError`. Its message names the file, the value or the iteration and
-says what to do next. The command-line tools catch this one class and print
-its message as a single line, so a user never sees a raw traceback.
+rate so large that training dies) raises a subclass of `PrimitiveNNError`.
+Its message names the file, the value or the iteration and says what to do
+next. The command-line tools catch this one class and print its message as a
+single line, so a user never sees a raw traceback.
+
+Something worth knowing that does not stop the work (a cached file that
+failed its checksum and is fetched again, data used although it differs from
+the official files) is a `DataWarning`, issued with `warnings.warn`. Library
+code never prints; the command-line tools show each warning as one
+`warning: ...` line.
 
 Examples
 --------
@@ -25,4 +31,12 @@ class DataError(PrimitiveNNError):
 
 
 class TrainingError(PrimitiveNNError):
-    """Training cannot go on: a bad setting, or a loss that became NaN or inf."""
+    """Training cannot go on: a bad setting, or a run that diverged."""
+
+
+class OutputError(PrimitiveNNError):
+    """A result cannot be written where the user asked for it."""
+
+
+class DataWarning(UserWarning):
+    """The data is usable, but the user should know something about it."""

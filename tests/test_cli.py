@@ -1,0 +1,216 @@
+"""Every bad input gets one clear line, a non-zero exit, and no traceback; Ctrl-C gets one too.
+
+The table runs the command lines in-process on each case. The Ctrl-C tests
+run them as real processes and send them a real SIGINT, or make an import
+raise KeyboardInterrupt, which is what a Ctrl-C during the imports does.
+"""
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from primitive_nn import data
+from primitive_nn.machinery import data_cli, fetch, files, plots, train_cli
+from helpers import write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_inputs(tmp_path):
+    """The files the bad-input cases point at, by name."""
+    csv = write_csv(tmp_path / "train.csv")
+    lines = csv.read_text().splitlines()
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    (tmp_path / "labels-idx1-ubyte").write_bytes(data.encode_idx(np.zeros(3, np.uint8)))
+    (tmp_path / "short.csv").write_text("\n".join([lines[0], lines[1], lines[2].rsplit(",", 1)[0]]))
+    (tmp_path / "words.csv").write_text("\n".join([lines[0], "seven," + lines[1].split(",", 1)[1]]))
+    (tmp_path / "label12.csv").write_text("\n".join([lines[0], "12," + lines[1].split(",", 1)[1]]))
+    (tmp_path / "noheader.csv").write_text("\n".join(["x" + lines[1], lines[2]]))
+    for folder, images in (("empty", np.zeros((0, 28, 28), np.uint8)),
+                           ("tiny", np.zeros((4, 28, 28), np.uint8))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "train-images-idx3-ubyte").write_bytes(data.encode_idx(images))
+        (tmp_path / folder / "train-labels-idx1-ubyte").write_bytes(
+            data.encode_idx(np.zeros(len(images), np.uint8)))
+    (tmp_path / "truncated").mkdir()
+    whole = data.encode_idx(np.zeros((4, 28, 28), np.uint8))
+    (tmp_path / "truncated" / "train-images-idx3-ubyte").write_bytes(whole[:-100])
+    (tmp_path / "truncated" / "train-labels-idx1-ubyte").write_bytes(
+        data.encode_idx(np.zeros(4, np.uint8)))
+    (tmp_path / "cache").mkdir()
+    for name in data.MNIST_FILES:
+        (tmp_path / "cache" / name).write_bytes(b"not mnist")
+
+
+CSV = ["--data", "{tmp}/train.csv", "--dev-size", "10"]
+
+# (command, arguments, a fragment of the one line expected); {tmp} is the test's folder.
+CASES = [
+    # settings
+    ("train", [*CSV, "--iterations", "0"], "--epochs must be a whole number 1 or more, got 0"),
+    ("train", [*CSV, "--epochs", "-2"], "--epochs must be a whole number 1 or more, got -2"),
+    ("train", [*CSV, "--batch-size", "0"], "--batch-size must be a positive integer"),
+    ("train", [*CSV, "--batch-size", "-5"], "--batch-size must be a positive integer"),
+    ("train", [*CSV, "--batch-size", "71"], "--batch-size 71 is larger than the training set (70"),
+    ("train", [*CSV, "--recipe", "fastest"], "unknown recipe 'fastest'; choose one of seed, he"),
+    ("train", [*CSV, "--optimizer", "adamw"], "unknown --optimizer 'adamw'; choose one of sgd, momentum, adam"),
+    ("train", [*CSV, "--schedule", "linear"], "unknown --schedule 'linear'; choose one of constant, cosine, step"),
+    ("train", [*CSV, "--augment", "elastic"], "unknown --augment 'elastic'; choose one of none, shift, affine"),
+    ("train", [*CSV, "--layers", "784,32,9"], "--layers must run from 784 inputs to 10 outputs"),
+    ("train", [*CSV, "--layers", "100,10"], "--layers must run from 784 inputs to 10 outputs"),
+    ("train", [*CSV, "--layers", "784,x,10"], "--layers takes sizes such as 784,128,10"),
+    ("train", [*CSV, "--faithful", "--batch-size", "16"], "--faithful reproduces the seed's recipe"),
+    ("train", [*CSV, "--alpha", "0"], "--alpha must be a positive number"),
+    ("train", [*CSV, "--alpha", "nan"], "--alpha must be a positive number"),
+    ("train", [*CSV, "--hidden", "0"], "--layers must run from 784 inputs to 10 outputs, each at least 1"),
+    ("train", [*CSV, "--seed", "-1"], "--seed must be a whole number 0 or more, got -1"),
+    ("train", [*CSV, "--seeds", ""], "--seeds takes a list such as 0-19"),
+    ("train", [*CSV, "--seeds", "5-2"], "--seeds takes a list such as 0-19"),
+    ("train", [*CSV, "--seeds", "0-1", "--show", "0"], "--show is for a single run"),
+    ("train", [*CSV, "--show", "10"], "--show takes dev image indices from 0 to 9"),
+    ("train", [*CSV, "--iterations", "ten"], "invalid int value: 'ten'"),
+    ("train", [*CSV, "--dev-size", "80"], "dev_size=80 must be at least 0 and smaller than the 80"),
+    # learning rates that kill training
+    ("train", [*CSV, "--alpha", "1000"], "training diverged at iteration"),
+    ("train", [*CSV, "--alpha", "1e10"], "training diverged at iteration"),
+    ("train", [*CSV, "--faithful", "--alpha", "1000"], "training diverged at iteration"),
+    # places that cannot be written: checked before training
+    ("train", [*CSV, "--out", "{tmp}/blocker"], "--out {tmp}/blocker: {tmp}/blocker is a file"),
+    ("train", [*CSV, "--out", "{tmp}/blocker/run"], "--out {tmp}/blocker/run: {tmp}/blocker is a file"),
+    ("train", [*CSV, "--out", "{tmp}/read-only"], "--out {tmp}/read-only: cannot write there"),
+    ("train", [*CSV, "--show", "0"], "--show {tmp}: cannot write there"),
+    # data that is not what it claims to be
+    ("train", ["--data", "{tmp}/picture.png"], "picture.png: a PNG image, not a CSV"),
+    ("train", ["--data", "{tmp}/labels-idx1-ubyte"], "a single IDX file, not a CSV"),
+    ("train", ["--data", "{tmp}/missing.csv"], "missing.csv: no such file or directory"),
+    ("train", ["--data", "{tmp}/short.csv"], "short.csv, line 3: expected 785"),
+    ("train", ["--data", "{tmp}/words.csv"], "words.csv, line 2, column 1 (label): 'seven'"),
+    ("train", ["--data", "{tmp}/label12.csv"], "label12.csv, line 2, column 1 (label): label 12"),
+    ("train", ["--data", "{tmp}/noheader.csv"], "noheader.csv, line 1: neither a header nor an image"),
+    ("train", ["--data", "{tmp}/tiny"], "carries the name of an official MNIST file"),
+    ("train", ["--data", "{tmp}/truncated", "--allow-modified"], "truncated: the header promises"),
+    ("train", ["--cache-dir", "{tmp}/cache"], "could not fetch train-images-idx3-ubyte"),
+    ("data", ["--check", "{tmp}/empty", "--allow-modified"], "holds no images"),
+    ("data", ["--check", "{tmp}/picture.png"], "a PNG image, not a CSV"),
+    ("data", ["--cache-dir", "{tmp}/blocker/cache"], "cannot write into the cache directory"),
+]
+
+
+@pytest.mark.parametrize("command, args, fragment", CASES, ids=[" ".join(c[1]) for c in CASES])
+def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, monkeypatch, capsys,
+                                                     command, args, fragment):
+    make_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(plots, "has_display", lambda: False)
+    monkeypatch.setattr(fetch, "MIRRORS", ())
+    monkeypatch.setattr(fetch.shutil, "which", lambda name: None)  # no npm either
+    real_probe = files.tempfile.TemporaryFile
+
+    def probe(*a, dir=None, **k):  # CI runs as root, where chmod stops nothing: simulate
+        if Path(dir).name == "read-only" or Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return real_probe(*a, dir=dir, **k)
+
+    monkeypatch.setattr(files.tempfile, "TemporaryFile", probe)
+    main = {"train": train_cli.main, "data": data_cli.main}[command]
+    try:
+        code = main([a.format(tmp=tmp_path) for a in args] + (["--quiet"] if command == "train" else []))
+    except SystemExit as exit_:  # argparse
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code not in (0, None)
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert "Traceback" not in err and ".part" not in err
+    assert fragment.format(tmp=tmp_path) in err, err
+
+
+# ---------------------------------------------------------------- as real processes
+
+
+def run(args, env=None, **kwargs):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True,
+                          timeout=120, cwd=kwargs.pop("cwd", ROOT), env=env, **kwargs)
+
+
+def test_a_process_prints_no_progress_bars_into_a_log(tmp_path):
+    csv = write_csv(tmp_path / "train.csv")
+    result = run(["primitive_nn.train", "--data", str(csv), "--dev-size", "10", "--iterations", "30"])
+    assert result.returncode == 0
+    assert result.stderr == ""  # stderr is a pipe here: no bar, not one line per update
+    records = [line for line in result.stdout.splitlines() if line.startswith("iteration ")]
+    assert len(records) == 3  # the records every 10 iterations remain
+
+
+@pytest.mark.parametrize("command", ["primitive_nn.train", "primitive_nn.data", "primitive_nn.book",
+                                     "primitive_nn.predict"])
+def test_ctrl_c_during_the_imports_ends_with_one_line(tmp_path, command):
+    shim = tmp_path / "shim" / "numpy"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise KeyboardInterrupt  # as if Ctrl-C hit during the import\n")
+    result = run([command], env={"PYTHONPATH": f"{tmp_path / 'shim'}:{ROOT}"})
+    assert (result.returncode, result.stderr, result.stdout) == (130, "interrupted\n", "")
+
+
+def interrupt_when(process, ready, timeout=60):
+    """Send SIGINT to `process` once `ready()` is true; return (code, stdout, stderr)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None and time.monotonic() < deadline, "never got ready"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out, err
+
+
+def test_ctrl_c_during_training_ends_with_one_line(tmp_path):
+    csv = write_csv(tmp_path / "train.csv")
+    out = tmp_path / "out.txt"
+    with open(out, "w") as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "primitive_nn.train", "--data", str(csv), "--dev-size", "10",
+             "--iterations", "100000000"], stdout=stdout, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        code, _, err = interrupt_when(process, lambda: "iteration   10" in out.read_text())
+    assert (code, err) == (130, "interrupted\n")
+
+
+def test_ctrl_c_while_fetching_ends_with_one_line_and_leaves_nothing(tmp_path):
+    bin_dir, started = tmp_path / "bin", tmp_path / "npm-started"
+    bin_dir.mkdir()
+    npm = bin_dir / "npm"
+    npm.write_text(f"#!{sys.executable}\nimport pathlib, time\n"
+                   f"pathlib.Path({str(started)!r}).touch()\ntime.sleep(60)\n")
+    npm.chmod(npm.stat().st_mode | stat.S_IXUSR)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{bin_dir}:{os.environ['PATH']}",
+           "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # mirrors fail fast
+    process = subprocess.Popen([sys.executable, "-m", "primitive_nn.data", "--cache-dir", str(cache)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT, env=env)
+    code, out, err = interrupt_when(process, started.exists)
+    assert (code, err, out) == (130, "interrupted\n", "")
+    assert list(cache.iterdir()) == []
+
+
+def test_figures_are_written_atomically(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1))
+    fig.add_subplot().plot([0, 1])
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        plots.save(fig, tmp_path / "figure.png")
+    assert list(tmp_path.iterdir()) == []
