@@ -13,35 +13,59 @@ The network is the one from the seed notebook (amir-tav/primitive-nn, after
 Samson Zhang's tutorial): 784 pixel inputs, one hidden layer of 10 ReLU units
 and a softmax over the 10 digits, trained by full-batch gradient descent.
 
-## Reading order
+# Reading order
 
-1. `primitive_nn.data`: MNIST files, checked and cached; the seed's split.
+Part I builds the seed's network and reproduces its result:
+
+1. `primitive_nn.data`: the MNIST files, checked; the seed's split.
 2. `primitive_nn.layers` and `primitive_nn.activations`: the forward pass.
 3. `primitive_nn.loss`: softmax and cross-entropy, and their joint gradient.
 4. `primitive_nn.network`: parameters, forward and backward for any depth.
-5. `primitive_nn.train`: gradient descent, the training loop and its CLI.
-6. `primitive_nn.gradcheck`: checking every gradient by finite differences.
+5. `primitive_nn.gradcheck`: checking every gradient by finite differences.
+6. `primitive_nn.train`: gradient descent, the training loop, dying runs.
 7. `primitive_nn.seed`: the seed notebook's code, defects and all.
 
-## Notation
+Part II climbs from the seed's accuracy to the best MLP here, one idea per
+chapter: `primitive_nn.baselines` (8), `primitive_nn.initialization` (9),
+`primitive_nn.minibatch` (10), `primitive_nn.optimizers` (11),
+`primitive_nn.schedules` (12), `primitive_nn.architecture` (13),
+`primitive_nn.regularization` (14) and `primitive_nn.augmentation` (15).
+Part III, `primitive_nn.handwriting` (17), prepares a digit of your own the
+way MNIST's were prepared.
+
+Everything else (fetching files, command lines, figures) is machinery, in
+`primitive_nn.machinery`.
+
+# Notation
 
 One notation holds everywhere, in the prose and in the code.
 
 | symbol | code | shape | meaning |
 |---|---|---|---|
 | $m$ | `m` | scalar | number of examples in a batch |
-| $n_x, n_h, n_y$ | `n_x, n_h, n_y` | scalars | input, hidden and output sizes: 784, 10, 10 |
-| $X = A^{[0]}$ | `X`, `A0` | $(n_x, m)$ | inputs, **one example per column** |
-| $Y$ | `Y` | $(n_y, m)$ | one-hot labels, one example per column |
-| $W^{[1]}$ | `W1` | $(n_h, n_x)$ | hidden-layer weights |
-| $b^{[1]}$ | `b1` | $(n_h, 1)$ | hidden-layer biases, a column |
-| $Z^{[1]}, A^{[1]}$ | `Z1, A1` | $(n_h, m)$ | pre-activation and ReLU output |
-| $W^{[2]}$ | `W2` | $(n_y, n_h)$ | output-layer weights |
-| $b^{[2]}$ | `b2` | $(n_y, 1)$ | output-layer biases |
-| $Z^{[2]}, A^{[2]}$ | `Z2, A2` | $(n_y, m)$ | logits and softmax probabilities |
-| $L$ | `loss` | scalar | mean cross-entropy over the $m$ examples |
+| $D$ | `D` | scalar | depth: the number of layers with weights; the seed's network has $D = 2$ |
+| $n_0, \dots, n_D$ | `layer_sizes` | scalars | layer widths: $n_0 = 784$ pixels in, $n_D = 10$ digits out |
+| $n_x, n_h, n_y$ | `n_x, n_h, n_y` | scalars | the same widths of the two-layer network: $n_0, n_1, n_2$ |
+| $X = A^{[0]}$ | `X`, `A0` | $(n_0, m)$ | inputs, **one example per column** |
+| $W^{[l]}$ | `W1`, `W2`, ... | $(n_l, n_{l-1})$ | weights of layer $l$ |
+| $b^{[l]}$ | `b1`, `b2`, ... | $(n_l, 1)$ | biases of layer $l$, a column |
+| $Z^{[l]}, A^{[l]}$ | `Z1, A1`, ... | $(n_l, m)$ | pre-activation and activation of layer $l$ |
+| $Y$ | `Y` | $(n_D, m)$ | one-hot labels, one example per column |
+| $\ell_j$ | | scalar | the cross-entropy of example $j$ |
+| $L$ | `loss` | scalar | the loss: the mean of $\ell_j$ over the $m$ examples |
+| $dW^{[l]}, db^{[l]}$ | `dW1, db1`, ... | like `W1, b1` | $\partial L / \partial W^{[l]}$ and $\partial L / \partial b^{[l]}$ |
+| $dZ^{[l]}, dA^{[l]}$ | `dZ1, dA1`, ... | $(n_l, m)$ | **per example**: column $j$ is $\partial \ell_j / \partial Z^{[l]}_{:,j}$ |
 | $\alpha$ | `alpha` | scalar | learning rate |
-| $dW^{[1]}$ | `dW1` | like `W1` | $\partial L / \partial W^{[1]}$; likewise `db1`, `dZ1`, ... |
+
+$L$ is only ever the loss; the number of layers is $D$.
+
+**Two kinds of gradient.** $dW^{[l]}$ and $db^{[l]}$ are gradients of the
+mean loss $L$, because gradient descent steps against them. $dZ^{[l]}$ and
+$dA^{[l]}$ are not: column $j$ is the gradient of example $j$'s own loss
+$\ell_j$, so $dZ^{[l]} = m\, \partial L / \partial Z^{[l]}$. That is the
+seed's convention (its `dZ2 = A2 - Y` has no $\frac{1}{m}$), and it puts the
+mean in exactly one place: the parameter gradients, such as
+$dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]\top}$.
 
 Examples are columns because that is the seed's convention and because it
 makes a layer read like the equation $Z = W X + b$: `Z = W @ X + b`.

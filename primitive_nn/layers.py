@@ -4,7 +4,7 @@ A layer with $n_{in}$ inputs and $n_{out}$ units holds a weight matrix $W$ of
 shape $(n_{out}, n_{in})$ and a bias column $b$ of shape $(n_{out}, 1)$. Its
 input $X$ holds one example per column, shape $(n_{in}, m)$.
 
-## Forward
+# Forward
 
 Entry by entry, unit $i$ on example $j$ computes a weighted sum of that
 example's inputs plus the unit's bias:
@@ -27,7 +27,7 @@ is `Z = W @ X + b`. (Had `b` been a flat vector of shape `(n_out,)`, NumPy
 would line it up with the *last* axis, the examples, and either fail or
 silently add the wrong thing. That is why biases are columns here.)
 
-## Backward
+# Backward
 
 The loss $L = \frac{1}{m}\sum_j \ell_j$ is the mean of per-example losses
 $\ell_j$. Backpropagation hands this layer
@@ -74,7 +74,9 @@ $$
 
 which is `dX = W.T @ dZ`, shape $(n_{in}, m)$. No $\frac{1}{m}$ here: example
 $j$'s input affects only example $j$'s loss, and $dX$ stays in the
-per-example convention so the layer below can use it as its own $dZ$ input.
+per-example convention of the preface's table. In the network this layer is
+layer $l$, its input $X$ is $A^{[l-1]}$, and $dX$ is $dA^{[l-1]}$, which
+the layer below turns into its own $dZ^{[l-1]}$.
 """
 
 

@@ -4,7 +4,7 @@ The output layer turns each column of logits $z = Z^{[2]}_{:,j}$ into a
 probability distribution over the 10 digits, and the loss scores how much
 probability landed on the true digit.
 
-## Softmax
+# Softmax
 
 $$
 a_i = \operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{k} e^{z_k}} .
@@ -42,7 +42,7 @@ where $\delta_{ik}$ is 1 if $i = k$ and 0 otherwise. As a matrix,
 $J = \operatorname{diag}(a) - a a^\top$, which is `np.diag(a) - np.outer(a, a)`
 (see `softmax_jacobian`).
 
-## Cross-entropy
+# Cross-entropy
 
 With a one-hot label column $y$ (a 1 at the true digit, 0 elsewhere), the
 loss of one example is minus the log-probability of the true digit, and the
@@ -56,12 +56,67 @@ $$
 It is $\ge 0$ because every $A_{ij} \le 1$, and it is 0 only for a certain,
 correct prediction. A network that knows nothing predicts $a_i = 1/10$ for
 every digit and pays $\ln 10 \approx 2.303$: small random weights start
-close to that. **Safeguard:** an $A_{ij}$ that underflowed to 0 would give
-$\log 0 = -\infty$, so probabilities are clipped to the smallest positive
-normal number of their dtype before the log. This changes nothing for any
-probability that did not underflow.
+close to that.
 
-## The joint gradient: $dZ^{[2]} = A^{[2]} - Y$
+## Why this loss: maximum likelihood
+
+Column $j$ of $A$ is a probability distribution over the digits, so the
+network assigns probability $A_{y_j j}$ to example $j$'s true label $y_j$.
+Treating the examples as independent, the probability it assigns to all the
+labels of the batch, the *likelihood* of the parameters, is the product
+
+$$
+\prod_{j=1}^{m} A_{y_j j} .
+$$
+
+Maximum likelihood chooses the parameters that make the labels we observed
+most probable. The logarithm is increasing, so maximizing the product is
+maximizing $\sum_j \log A_{y_j j}$ (a sum, which unlike a product of
+thousands of numbers below 1 does not underflow), and that is minimizing
+
+$$
+-\frac{1}{m} \sum_{j=1}^{m} \log A_{y_j j}
+= -\frac{1}{m} \sum_{j=1}^{m} \sum_i Y_{ij} \log A_{ij} = L ,
+$$
+
+because the one-hot column $Y_{:,j}$ picks out row $y_j$. With the labels
+as integers that is `-np.log(A[labels, np.arange(m)]).mean()`. The factor
+$\frac{1}{m}$ moves no minimum; it makes $L$ a mean, comparable between
+batches of different sizes. Cross-entropy is not one loss among many that
+happen to work: it is the negative log-likelihood of the softmax model.
+
+## Computing it from the logits
+
+**Safeguard by clipping.** An $A_{ij}$ that underflowed to 0 would give
+$\log 0 = -\infty$, so `cross_entropy` clips probabilities to the smallest
+positive normal number of their dtype before the log. That keeps the loss
+finite, and changes nothing for a probability that did not underflow. But
+it is not exact: for a probability that did underflow it returns
+$-\log(2.2 \times 10^{-308}) \approx 708.4$ (float64) whatever the true
+log-probability was, so the loss is capped there, and the capped function
+is no longer the one whose gradient is $A - Y$.
+
+**Log-sum-exp is exact.** Take the log of the softmax before computing
+the softmax:
+
+$$
+\log A_{ij} = Z_{ij} - \log \sum_k e^{Z_{kj}}
+= Z_{ij} - c_j - \log \sum_k e^{Z_{kj} - c_j},
+\qquad c_j = \max_k Z_{kj} ,
+$$
+
+which is `log_A = Z - c - np.log(np.exp(Z - c).sum(axis=0, keepdims=True))`
+with `c = Z.max(axis=0, keepdims=True)`. Every exponent is at most 0, so
+nothing overflows; the largest term of the sum is $e^0 = 1$, so the sum lies
+between 1 and $n_y$ and its log between 0 and $\ln n_y$: no log of 0, and
+no underflow that matters (a term that underflows is one the sum could not
+register anyway). $\log A_{ij}$ comes out as a difference of moderate
+numbers, correct to rounding even where $A_{ij}$ itself is far below the
+smallest float. `cross_entropy_from_logits` computes $L$ this way, and the
+training loop (`primitive_nn.train`) uses it, so the loss it records is the
+true loss even for a network that is sure of a wrong digit.
+
+# The joint gradient: $dZ^{[2]} = A^{[2]} - Y$
 
 By the chain rule through the Jacobian, for one example
 
@@ -90,6 +145,32 @@ sum of zeros: it is always 0 (up to rounding) and the output biases never
 move from their random start. The examples of `softmax_cross_entropy_backward`
 show it. The correct gradient is per unit: the row means of $dZ^{[2]}$,
 which are not zero.
+
+## Why the correct $db^{[2]}$ sums to zero
+
+The row means do, however, **add up to zero**, and not by accident.
+Adding the same constant $c$ to every output bias adds $c$ to every logit
+of every column, and softmax ignores that (the stability argument above).
+So the loss does not change along the direction $\mathbf{1}$:
+
+$$
+L(b^{[2]} + c\,\mathbf{1}) = L(b^{[2]}) \quad \text{for every } c .
+$$
+
+Differentiate in $c$ at $c = 0$; by the chain rule,
+
+$$
+0 = \frac{d}{dc} L(b^{[2]} + c\,\mathbf{1}) \Big|_{c=0}
+= \sum_i \frac{\partial L}{\partial b^{[2]}_i} \cdot 1
+= \mathbf{1}^\top db^{[2]} ,
+$$
+
+which is `db2.sum() == 0` up to rounding. Now the seed's scalar is exactly
+this sum: $\frac{1}{m} \sum_{i,j} dZ^{[2]}_{ij} = \sum_i \frac{1}{m}
+\sum_j dZ^{[2]}_{ij} = \sum_i db^{[2]}_i$. It measures the one direction in
+which the loss cannot change, so it is zero for every network and every
+batch, and the seed's output biases learn nothing. The correct update keeps
+the components the loss does depend on, and never moves the biases' mean.
 """
 
 import numpy as np
@@ -168,9 +249,11 @@ def one_hot(labels, n_classes=10, dtype=np.float64):
     Parameters
     ----------
     labels : ndarray of shape (m,)
-        Integer class labels in ``0 .. n_classes - 1``.
+        Integer class labels from 0 to `n_classes` - 1.
     n_classes : int
-    dtype : numpy dtype of the result
+        The number of classes, $n_y$.
+    dtype : numpy dtype
+        The dtype of the result.
 
     Returns
     -------
@@ -224,6 +307,51 @@ def cross_entropy(A, Y):
     return float(-(Y * np.log(np.maximum(A, tiny))).sum() / m)
 
 
+def cross_entropy_from_logits(Z, Y):
+    r"""Mean cross-entropy computed from the logits, with log-sum-exp: no clipping needed.
+
+    $\log A_{ij} = Z_{ij} - \log\sum_k e^{Z_{kj}}$, and with $c_j = \max_k Z_{kj}$,
+    $\log\sum_k e^{Z_{kj}} = c_j + \log\sum_k e^{Z_{kj} - c_j}$, whose sum is
+    at least 1. So
+
+    $$L = \frac{1}{m}\sum_j \Big(c_j + \log\sum_k e^{Z_{kj} - c_j} - \sum_i Y_{ij} Z_{ij}\Big)$$
+
+    is exact for any logits, even where $A_{ij}$ itself underflows to 0.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_y, m)
+        Logits.
+    Y : ndarray of shape (n_y, m)
+        One-hot labels.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    It agrees with `cross_entropy` of the softmax where that is exact, and
+    stays exact where clipping is not:
+
+    >>> import numpy as np
+    >>> Z, Y = np.array([[2.0], [0.0]]), np.array([[0.0], [1.0]])
+    >>> round(cross_entropy_from_logits(Z, Y), 4)
+    2.1269
+    >>> round(cross_entropy(softmax(Z), Y), 4)
+    2.1269
+    >>> Z = np.array([[1000.0], [0.0]])         # sure of the wrong digit
+    >>> cross_entropy_from_logits(Z, Y)         # the true loss
+    1000.0
+    >>> round(cross_entropy(softmax(Z), Y), 4)  # capped: -log(2.2e-308)
+    708.3964
+    """
+    m = Y.shape[1]
+    c = Z.max(axis=0, keepdims=True)                                   # (1, m)
+    log_sum_exp = c + np.log(np.exp(Z - c).sum(axis=0, keepdims=True))  # (1, m)
+    return float((log_sum_exp.sum() - (Y * Z).sum()) / m)
+
+
 def softmax_cross_entropy_backward(A, Y):
     r"""Per-example gradient of cross-entropy through softmax: $dZ = A - Y$.
 
@@ -245,7 +373,8 @@ def softmax_cross_entropy_backward(A, Y):
     gradient, the sum of all entries over m, is zero whatever the data:
 
     >>> import numpy as np
-    >>> A = softmax(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 0.5], [1.0, 0.0, 0.5]]))
+    >>> Z = np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 0.5], [1.0, 0.0, 0.5]])
+    >>> A = softmax(Z)
     >>> Y = one_hot(np.array([0, 2, 1]), n_classes=3)
     >>> dZ = softmax_cross_entropy_backward(A, Y)
     >>> bool(np.abs(dZ.sum(axis=0)).max() < 1e-15)   # each column sums to 0
@@ -253,9 +382,12 @@ def softmax_cross_entropy_backward(A, Y):
     >>> m = 3
     >>> abs(float(np.sum(dZ) / m)) < 1e-15           # the seed's db2: always 0
     True
-    >>> dZ.mean(axis=1, keepdims=True).round(3)      # the correct db2: per unit
+    >>> db2 = dZ.mean(axis=1, keepdims=True)         # the correct db2: per unit
+    >>> db2.round(3)
     array([[ 0.005],
            [ 0.12 ],
            [-0.125]])
+    >>> abs(float(db2.sum())) < 1e-15                # ... whose entries sum to 0
+    True
     """
     return A - Y  # (n_y, m)

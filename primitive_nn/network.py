@@ -1,78 +1,198 @@
 r"""The network: parameters, the forward pass, and backpropagation.
 
 The seed's network is two layers, 784 → 10 → 10. We write it for any list of
-layer sizes $[n_0, n_1, \dots, n_L]$: every layer but the last is linear then
-ReLU, and the last is linear then softmax. With sizes `[784, 10, 10]` it is
-exactly the seed's network, and deeper ones need no new code.
+layer sizes $[n_0, n_1, \dots, n_D]$, for a network of depth $D$: every
+layer but the last is linear then ReLU, and the last is linear then softmax.
+With sizes `[784, 10, 10]` it is exactly the seed's network, and deeper ones
+need no new code.
 
-## Parameters
+# Parameters
 
 A plain dict, with the names of the math: `W1, b1, W2, b2, ...`. Layer $l$
 has $W^{[l]}$ of shape $(n_l, n_{l-1})$ and $b^{[l]}$ of shape $(n_l, 1)$.
 The seed draws every weight **and bias** uniformly from $[-0.5, 0.5)$:
 `rng.random(shape) - 0.5`. We keep that as the default (`init="uniform"`)
 and offer He initialization (`init="he"`), which draws
-$W^{[l]}_{ik} \sim \mathcal{N}(0,\, 2 / n_{l-1})$ and starts biases at 0, so
-that a ReLU layer keeps the scale of its input instead of multiplying it.
-The uniform start is large for 784 inputs: a weight from $U[-0.5, 0.5)$ has
-variance $1/12$, so a first-layer pre-activation
-$z = \sum_k W_{ik} x_k$ has standard deviation $\lVert x \rVert / \sqrt{12}$,
-about $9.2 / 3.46 \approx 2.7$ for a typical MNIST digit (pixels in $[0, 1]$,
-median norm $\lVert x \rVert \approx 9.2$). He's start gives
-$\sqrt{2/784}\, \lVert x \rVert \approx 0.47$.
+$W^{[l]}_{ik} \sim \mathcal{N}(0,\, 2 / n_{l-1})$ and starts biases at 0.
+Part II's chapter on initialization (`primitive_nn.initialization`) derives
+that variance and measures what it changes; here is only how the two starts
+differ. A weight from $U[-0.5, 0.5)$ has variance $\frac{1}{12}$, standard
+deviation $1/\sqrt{12} \approx 0.289$, in every layer, while He's standard
+deviation $\sqrt{2 / n_{l-1}}$ depends on the layer's fan-in. On the seed's
+784-10-10 network He's start differs in three ways:
 
-## Forward
+1. smaller first-layer weights: $\sqrt{2/784} \approx 0.051$ instead of 0.289;
+2. larger output weights: for $n_{in} = 10$, $\sqrt{2/10} \approx 0.447$
+   instead of 0.289;
+3. biases that start at 0 instead of $U[-0.5, 0.5)$.
+
+# Forward
 
 $$
 A^{[0]} = X, \qquad
 Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad
 A^{[l]} = \begin{cases}
-\operatorname{relu}(Z^{[l]}) & l < L \\
-\operatorname{softmax}(Z^{[l]}) & l = L
+\operatorname{relu}(Z^{[l]}) & l < D \\
+\operatorname{softmax}(Z^{[l]}) & l = D
 \end{cases}
 $$
 
 `forward` returns every $Z^{[l]}$ and $A^{[l]}$ in a dict, the *cache*,
 because backpropagation needs them.
 
-## Backward
+# Backward
 
 Backpropagation is the chain rule applied from the loss back to the input,
-one layer at a time, reusing what the layer above already computed. For the
-seed's two layers it reads, top to bottom:
+one layer at a time, reusing what the layer above already computed. For
+any depth $D$ it is a recurrence, run for $l = D, D - 1, \dots, 1$:
 
 $$
 \begin{aligned}
-dZ^{[2]} &= A^{[2]} - Y
-    && \text{softmax + cross-entropy, } (n_y, m) \\
-dW^{[2]} &= \tfrac{1}{m}\, dZ^{[2]} A^{[1]\top}, \quad
-db^{[2]} = \tfrac{1}{m} \textstyle\sum_j dZ^{[2]}_{:,j}
-    && \text{linear layer, } (n_y, n_h),\ (n_y, 1) \\
-dA^{[1]} &= W^{[2]\top} dZ^{[2]}
-    && \text{back through } W^{[2]},\ (n_h, m) \\
-dZ^{[1]} &= dA^{[1]} \odot \operatorname{relu}'(Z^{[1]})
-    && \text{back through ReLU, } (n_h, m) \\
-dW^{[1]} &= \tfrac{1}{m}\, dZ^{[1]} X^\top, \quad
-db^{[1]} = \tfrac{1}{m} \textstyle\sum_j dZ^{[1]}_{:,j}
-    && (n_h, n_x),\ (n_h, 1)
+dZ^{[D]} &= A^{[D]} - Y
+    && (n_D, m) \\
+dW^{[l]} &= \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}
+    && (n_l, n_{l-1}) \\
+db^{[l]} &= \tfrac{1}{m} \textstyle\sum_{j} dZ^{[l]}_{:,j}
+    && (n_l, 1) \\
+dZ^{[l-1]} &= \big(W^{[l]\top} dZ^{[l]}\big) \odot \operatorname{relu}'(Z^{[l-1]})
+    \quad (l > 1)
+    && (n_{l-1}, m)
 \end{aligned}
 $$
 
-Each line was derived in its own chapter: the first in `primitive_nn.loss`,
-the linear-layer lines in `primitive_nn.layers`, the ReLU line in
-`primitive_nn.activations`. In code, the loop in `backward` is these lines
-with $l$ running from $L$ down to 1:
+In NumPy, with `A[l]`, `Z[l]`, `W[l]` standing for `cache[f"A{l}"]`,
+`cache[f"Z{l}"]` and `params[f"W{l}"]`, this is the loop of `backward`:
 
 ```python
-dZ = A_L - Y
-for l = L, ..., 1:
-    dW_l, db_l = dZ @ A_{l-1}.T / m, dZ.mean(axis=1, keepdims=True)
+dZ = A[D] - Y                                            # (n_D, m)
+for l in range(D, 0, -1):                                # l = D, D-1, ..., 1
+    dW[l] = dZ @ A[l - 1].T / m                          # (n_l, n_{l-1})
+    db[l] = dZ.mean(axis=1, keepdims=True)               # (n_l, 1)
     if l > 1:
-        dZ = (W_l.T @ dZ) * relu_derivative(Z_{l-1})
+        dZ = (W[l].T @ dZ) * relu_derivative(Z[l - 1])   # (n_{l-1}, m)
 ```
 
 The $\frac{1}{m}$ appears only in the parameter gradients: $dZ$ and $dA$
 are per-example, so each column is one example's own gradient.
+
+## Why the recurrence is right
+
+Fix one example $j$ and drop its index: $z^{[l]}$, $a^{[l]}$ are columns
+$j$ of $Z^{[l]}$, $A^{[l]}$, and $\delta^{[l]} = \partial \ell_j /
+\partial z^{[l]}$ is column $j$ of $dZ^{[l]}$. The layers form a chain,
+
+$$
+z^{[l]} = W^{[l]} \operatorname{relu}(z^{[l-1]}) + b^{[l]} ,
+$$
+
+so $z^{[l-1]}$ influences $\ell_j$ **only through** $z^{[l]}$. We prove
+that every $\delta^{[l]}$ is given by the recurrence, by induction on $l$
+from $D$ down.
+
+*Base, $l = D$.* $\delta^{[D]} = a^{[D]} - y$: the softmax and
+cross-entropy chapter (`primitive_nn.loss`) derives it.
+
+*Step, $l \to l - 1$.* Assume $\delta^{[l]}$ is known. Since $\ell_j$
+depends on $z^{[l-1]}_k$ only through the entries $z^{[l]}_i$, the chain
+rule gives
+
+$$
+\delta^{[l-1]}_k
+= \sum_{i} \frac{\partial \ell_j}{\partial z^{[l]}_i}
+  \frac{\partial z^{[l]}_i}{\partial z^{[l-1]}_k}
+= \sum_{i} \delta^{[l]}_i\, W^{[l]}_{ik}\, \operatorname{relu}'(z^{[l-1]}_k) ,
+$$
+
+that is $\delta^{[l-1]} = (W^{[l]\top} \delta^{[l]}) \odot
+\operatorname{relu}'(z^{[l-1]})$: the linear layer's $dX = W^\top dZ$
+(`primitive_nn.layers`) followed by the ReLU mask
+(`primitive_nn.activations`).
+
+*Parameters.* $W^{[l]}_{ik}$ and $b^{[l]}_i$ influence $\ell_j$ only
+through $z^{[l]}_i = \sum_k W^{[l]}_{ik} a^{[l-1]}_k + b^{[l]}_i$, so
+$\partial \ell_j / \partial W^{[l]}_{ik} = \delta^{[l]}_i a^{[l-1]}_k$ and
+$\partial \ell_j / \partial b^{[l]}_i = \delta^{[l]}_i$. The loss $L$ is
+the mean of the $\ell_j$, so its gradient is the mean of theirs, and the
+mean over the $m$ columns of the outer products $\delta^{[l]} a^{[l-1]\top}$
+is $\frac{1}{m} dZ^{[l]} A^{[l-1]\top}$. Example $j$'s column depends only
+on example $j$'s input, so running the recurrence on all $m$ columns at once
+is running it for each example: the matrix lines above.
+
+# What a backward pass costs
+
+A product of a $(p, q)$ matrix with a $(q, m)$ one costs $p\,q\,m$
+multiply-adds, and the products dominate everything else (biases, ReLU and
+softmax cost $O(n_l m)$ per layer). The forward pass makes one product per
+layer, $W^{[l]} A^{[l-1]}$, so it costs
+
+$$
+F = m \sum_{l=1}^{D} n_l\, n_{l-1} .
+$$
+
+The backward pass makes two per layer, each of the same size:
+$dZ^{[l]} A^{[l-1]\top}$ for $dW^{[l]}$ and $W^{[l]\top} dZ^{[l]}$ for
+$dA^{[l-1]}$, except that `backward` skips $dA^{[0]}$, the gradient with
+respect to the data, which nothing uses. So
+
+$$
+B = 2F - m\, n_1 n_0 :
+$$
+
+about two forward passes when the first layer is a small share of the
+work, as in a deep network, and less when it dominates. For the seed's
+784-10-10 network, $F = (10 \cdot 784 + 10 \cdot 10)\, m = 7{,}940\, m$ and
+$B = 2 \cdot 7{,}940\, m - 7{,}840\, m = 8{,}040\, m$: one forward pass and a
+little more.
+
+Examples
+--------
+A 2-2-2 network small enough to check by hand, on one example
+$x = (1, 2)^\top$ whose true label is class 0. Forward:
+
+>>> import numpy as np
+>>> from primitive_nn.activations import relu_derivative
+>>> from primitive_nn.network import backward, forward
+>>> params = {"W1": np.array([[1.0, 1.0], [1.0, -1.0]]),
+...           "b1": np.array([[0.0], [0.0]]),
+...           "W2": np.array([[1.0, -1.0], [0.0, 1.0]]),
+...           "b2": np.array([[0.0], [3.0]])}
+>>> X, Y = np.array([[1.0], [2.0]]), np.array([[1.0], [0.0]])
+>>> cache = forward(params, X)
+>>> cache["Z1"].ravel().tolist()     # (1 + 2, 1 - 2)
+[3.0, -1.0]
+>>> cache["A1"].ravel().tolist()     # ReLU drops the -1
+[3.0, 0.0]
+>>> cache["Z2"].ravel().tolist()     # (3 - 0 + 0, 0 + 0 + 3)
+[3.0, 3.0]
+>>> cache["A2"].ravel().tolist()     # equal logits: an even guess
+[0.5, 0.5]
+>>> round(float(-np.log(cache["A2"][0, 0])), 4)    # L = ln 2
+0.6931
+
+Backward, one line of the recurrence at a time ($m = 1$):
+
+>>> dZ2 = cache["A2"] - Y
+>>> dZ2.ravel().tolist()
+[-0.5, 0.5]
+>>> (dZ2 @ cache["A1"].T).tolist()   # dW2; column 2 is 0: A1[1] = 0
+[[-1.5, 0.0], [1.5, 0.0]]
+>>> dA1 = params["W2"].T @ dZ2        # (-0.5 + 0, 0.5 + 0.5)
+>>> dA1.ravel().tolist()
+[-0.5, 1.0]
+>>> dZ1 = dA1 * relu_derivative(cache["Z1"])   # unit 2 was off
+>>> dZ1.ravel().tolist()
+[-0.5, 0.0]
+>>> (dZ1 @ X.T).tolist()             # dW1; row 1 is -0.5 * (1, 2)
+[[-0.5, -1.0], [0.0, 0.0]]
+
+`backward` gives the same numbers, and the biases' gradients are the
+$dZ$'s themselves:
+
+>>> grads = backward(params, cache, Y)
+>>> grads["dW2"].tolist(), grads["db2"].ravel().tolist()
+([[-1.5, 0.0], [1.5, 0.0]], [-0.5, 0.5])
+>>> grads["dW1"].tolist(), grads["db1"].ravel().tolist()
+([[-0.5, -1.0], [0.0, 0.0]], [-0.5, 0.0])
 """
 
 import numpy as np
@@ -92,7 +212,12 @@ def _he(rng, n_out, n_in):
     return rng.normal(0.0, np.sqrt(2.0 / n_in), (n_out, n_in)), np.zeros((n_out, 1))
 
 
-INITIALIZERS = {"uniform": _uniform, "he": _he}
+def _zero(rng, n_out, n_in):
+    r"""Every weight and bias 0: right for softmax regression only (`primitive_nn.baselines`)."""
+    return np.zeros((n_out, n_in)), np.zeros((n_out, 1))
+
+
+INITIALIZERS = {"uniform": _uniform, "he": _he, "zero": _zero}
 
 
 def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
@@ -101,12 +226,13 @@ def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
     Parameters
     ----------
     layer_sizes : sequence of int
-        $[n_0, n_1, \dots, n_L]$, input size first; the seed's is ``[784, 10, 10]``.
+        $[n_0, n_1, \dots, n_D]$, input size first; the seed's is `[784, 10, 10]`.
     rng : numpy.random.Generator
         The only source of randomness.
-    init : {"uniform", "he"}
-        ``"uniform"``: the seed's $U[-0.5, 0.5)$ for weights and biases.
-        ``"he"``: $\mathcal{N}(0, 2/n_{l-1})$ weights, zero biases.
+    init : {"uniform", "he", "zero"}
+        `"uniform"`: the seed's $U[-0.5, 0.5)$ for weights and biases.
+        `"he"`: $\mathcal{N}(0, 2/n_{l-1})$ weights, zero biases.
+        `"zero"`: all zeros, for a network with no hidden layer.
     dtype : numpy dtype
         Values are drawn in float64, then cast, so float32 and float64 runs
         with the same seed start from the same (rounded) numbers.
@@ -114,7 +240,7 @@ def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
     Returns
     -------
     params : dict of str to ndarray
-        ``W{l}`` of shape ``(n_l, n_{l-1})`` and ``b{l}`` of shape ``(n_l, 1)``.
+        `W{l}` of shape $(n_l, n_{l-1})$ and `b{l}` of shape $(n_l, 1)$.
 
     Examples
     --------
@@ -135,7 +261,7 @@ def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
 
 
 def n_layers(params):
-    """Number of layers $L$ (weight matrices) in `params`."""
+    """The depth $D$: the number of layers (weight matrices) in `params`."""
     return len(params) // 2
 
 
@@ -152,8 +278,8 @@ def forward(params, X):
     Returns
     -------
     cache : dict of str to ndarray
-        ``A0`` (that is, X) and, for each layer l, ``Z{l}`` and ``A{l}`` of
-        shape ``(n_l, m)``. ``A{L}`` holds the predicted probabilities.
+        `A0` (that is, X) and, for each layer l, `Z{l}` and `A{l}` of
+        shape $(n_l, m)$. `A{D}` holds the predicted probabilities.
 
     Examples
     --------
@@ -167,12 +293,12 @@ def forward(params, X):
     >>> cache["A1"].ravel().tolist(), cache["A2"].ravel().tolist()
     ([1.0, 0.0], [0.5, 0.5])
     """
-    L = n_layers(params)
+    D = n_layers(params)
     cache = {"A0": X}
     A = X
-    for l in range(1, L + 1):
+    for l in range(1, D + 1):
         Z = linear_forward(params[f"W{l}"], params[f"b{l}"], A)  # (n_l, m)
-        A = softmax(Z) if l == L else relu(Z)                    # (n_l, m)
+        A = softmax(Z) if l == D else relu(Z)                    # (n_l, m)
         cache[f"Z{l}"], cache[f"A{l}"] = Z, A
     return cache
 
@@ -185,13 +311,13 @@ def backward(params, cache, Y):
     params : dict of str to ndarray
     cache : dict of str to ndarray
         What `forward` returned for the same batch.
-    Y : ndarray of shape (n_L, m)
+    Y : ndarray of shape (n_D, m)
         One-hot labels.
 
     Returns
     -------
     grads : dict of str to ndarray
-        ``dW{l}`` and ``db{l}``, each shaped like its parameter.
+        `dW{l}` and `db{l}`, each shaped like its parameter.
 
     Examples
     --------
@@ -204,10 +330,10 @@ def backward(params, cache, Y):
     >>> {name: g.shape for name, g in grads.items()}
     {'dW2': (2, 3), 'db2': (2, 1), 'dW1': (3, 4), 'db1': (3, 1)}
     """
-    L = n_layers(params)
+    D = n_layers(params)
     grads = {}
-    dZ = softmax_cross_entropy_backward(cache[f"A{L}"], Y)      # (n_L, m)
-    for l in range(L, 0, -1):
+    dZ = softmax_cross_entropy_backward(cache[f"A{D}"], Y)      # (n_D, m)
+    for l in range(D, 0, -1):
         grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, cache[f"A{l - 1}"])
         if l > 1:
             dA = linear_backward_input(params[f"W{l}"], dZ)     # (n_{l-1}, m)
@@ -216,10 +342,10 @@ def backward(params, cache, Y):
 
 
 def predict(params, X):
-    r"""Predicted digit for each column of X: $\arg\max_i A^{[L]}_{ij}$.
+    r"""Predicted digit for each column of X: $\arg\max_i A^{[D]}_{ij}$.
 
     The seed notebook's `make_predictions`; its `test_prediction` is
-    `primitive_nn.plots.test_prediction`.
+    `primitive_nn.machinery.plots.test_prediction`.
 
     Parameters
     ----------
@@ -238,8 +364,8 @@ def predict(params, X):
     >>> predict(params, np.array([[3.0, 0.0], [1.0, 2.0]])).tolist()
     [0, 1]
     """
-    L = n_layers(params)
-    return forward(params, X)[f"A{L}"].argmax(axis=0)
+    D = n_layers(params)
+    return forward(params, X)[f"A{D}"].argmax(axis=0)
 
 
 def accuracy(predictions, labels):

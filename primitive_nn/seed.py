@@ -25,7 +25,7 @@ This module keeps that recipe runnable, bug for bug, so that its result can
 be reproduced and each defect measured. `python -m primitive_nn.train
 --faithful` uses it; the default uses the corrected chapters.
 
-## The three defects
+# The three defects
 
 **1. Scalar bias gradients.** `np.sum(dZ2)` sums over units *and*
 examples, so every bias in a layer gets the same update. Worse, every
@@ -59,7 +59,7 @@ Two more habits are fixed without ceremony: the notebook has no seed, so
 its 86.36% cannot be rerun (here every run takes a `np.random.Generator`),
 and it prints predictions inside the loop.
 
-## Reproducing it
+# Reproducing it
 
 `Defects` switches each defect on or off. With all three on, `forward_seed`
 and `backward_seed` compute what the notebook computes; with all three off,
@@ -73,6 +73,8 @@ import numpy as np
 
 from primitive_nn.activations import relu, relu_derivative
 from primitive_nn.loss import softmax
+
+SEED_TRAIN_SIZE = 42_000  # rows of the seed's Kaggle train.csv: it trains on the first 42,000 images
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def softmax_naive(Z):
     Returns
     -------
     ndarray of shape (n_y, m)
-        NaN in any column whose largest logit overflows ``np.exp``.
+        NaN in any column whose largest logit overflows `np.exp`.
 
     Examples
     --------
@@ -118,13 +120,15 @@ def forward_seed(params, X, defects=FAITHFUL):
 
     Parameters
     ----------
-    params : dict with ``W1, b1, W2, b2``
+    params : dict of str to ndarray
+        `W1`, `b1`, `W2` and `b2`.
     X : ndarray of shape (n_x, m)
     defects : Defects
 
     Returns
     -------
-    cache : dict with ``A0, Z1, A1, Z2, A2``, as `primitive_nn.network.forward` returns.
+    cache : dict of str to ndarray
+        `A0`, `Z1`, `A1`, `Z2` and `A2`, as `primitive_nn.network.forward` returns them.
     """
     Z1 = params["W1"] @ X + params["b1"]   # (n_h, m)
     A1 = relu(Z1)                          # (n_h, m)
@@ -145,21 +149,23 @@ def backward_seed(params, cache, Y, m=None, defects=FAITHFUL):
 
     Parameters
     ----------
-    params : dict with ``W1, b1, W2, b2``
-    cache : dict
+    params : dict of str to ndarray
+        `W1`, `b1`, `W2` and `b2`.
+    cache : dict of str to ndarray
         What `forward_seed` (or `primitive_nn.network.forward`) returned.
     Y : ndarray of shape (n_y, m_train)
         One-hot labels.
     m : int, optional
         The seed's global row count (train plus dev). Used as the divisor only
-        when ``defects.m_before_split``; by default the batch size.
+        when `defects.m_before_split` is true; by default the batch size.
     defects : Defects
 
     Returns
     -------
-    grads : dict with ``dW1, db1, dW2, db2``
-        With ``scalar_bias``, every entry of ``db1`` is the same number, and
-        so is every entry of ``db2``: zero, up to rounding.
+    grads : dict of str to ndarray
+        `dW1`, `db1`, `dW2` and `db2`. With `scalar_bias`, every entry of
+        `db1` is the same number, and so is every entry of `db2`: zero, up
+        to rounding.
 
     Examples
     --------

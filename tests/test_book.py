@@ -7,6 +7,7 @@ no measured number is typed into the prose.
 
 import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def test_missing_or_broken_results_file_fails(hooks, tmp_path):
 
 
 def test_every_placeholder_in_the_book_has_a_value(hooks):
-    results = hooks.load_results(RESULTS)
+    results = {**hooks.load_results(RESULTS), "benchmark": hooks.load_results(DOCS / "benchmark.json")}
     for page in DOCS.rglob("*.md"):
         hooks.substitute(page.read_text("utf-8"), results, page.name)  # raises if unknown
 
@@ -97,7 +98,9 @@ def test_every_placeholder_in_the_book_has_a_value(hooks):
 def test_no_page_types_a_number_that_results_json_holds():
     """A measured number (a float in results.json) must come in through a placeholder."""
     assert RESULTS.is_file(), "docs/results.json is missing: run `python -m primitive_nn.book`"
-    for key, value in numeric_leaves(json.loads(RESULTS.read_text("utf-8"))):
+    results = {**json.loads(RESULTS.read_text("utf-8")),
+               "benchmark": json.loads((DOCS / "benchmark.json").read_text("utf-8"))}
+    for key, value in numeric_leaves(results):
         if isinstance(value, int):
             continue  # whole numbers (784 pixels, 10 classes, a seed) are settings, not results
         shown = re.compile(rf"(?<![\d.]){re.escape(str(value))}(?!\.?\d)")
@@ -110,3 +113,14 @@ def test_no_page_types_a_percentage():
     for name, text in pages().items():
         typed = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?\s?%", text)) - ALLOWED_PERCENTAGES
         assert not typed, f"docs/{name} types {sorted(typed)}: quote docs/results.json instead"
+
+
+@pytest.mark.skipif(not os.environ.get("PRIMITIVE_NN_SITE"), reason="PRIMITIVE_NN_SITE is not set")
+def test_no_placeholder_is_left_anywhere_in_the_built_site():
+    """Placeholders in docstrings are never filled: the built pages must hold none at all."""
+    site = Path(os.environ["PRIMITIVE_NN_SITE"])
+    pages = sorted(site.rglob("*.html"))
+    assert pages, f"{site} holds no built site: run book/build.sh first"
+    left = [p.relative_to(site).as_posix() for p in pages
+            if re.search(r"\{\{\s*results\.", p.read_text("utf-8"))]
+    assert not left, f"unfilled results placeholders in {left}"

@@ -146,3 +146,68 @@ def test_page(page_path, base_url, browser):
         at = text.find(raw)
         assert at < 0, f"{page_path}: raw TeX {raw!r} in the visible text: ...{text[at - 60:at + 60]}..."
     assert seen["badImages"] == [], f"{page_path}: images that did not load: {seen['badImages']}"
+
+
+# ---------------------------------------------------------------- chapter pages
+
+# Every page that renders a chapter module, and the most of its visible text that may be
+# API reference (mkdocstrings' function and class blocks): the data and training
+# chapters are held to less, being the ones most tempted to show machinery.
+CHAPTERS = {
+    "data/": ("primitive_nn.data", 0.35), "forward/": ("primitive_nn.layers", 0.45),
+    "softmax/": ("primitive_nn.loss", 0.45), "backprop/": ("primitive_nn.network", 0.45),
+    "gradcheck/": ("primitive_nn.gradcheck", 0.45), "training/": ("primitive_nn.train", 0.35),
+    "seed/": ("primitive_nn.seed", 0.45), "baselines/": ("primitive_nn.baselines", 0.45),
+    "initialization/": ("primitive_nn.initialization", 0.45),
+    "minibatch/": ("primitive_nn.minibatch", 0.45), "optimizers/": ("primitive_nn.optimizers", 0.45),
+    "schedules/": ("primitive_nn.schedules", 0.45), "architecture/": ("primitive_nn.architecture", 0.45),
+    "regularization/": ("primitive_nn.regularization", 0.45),
+    "augmentation/": ("primitive_nn.augmentation", 0.45),
+    "handwriting/": ("primitive_nn.handwriting", 0.45),
+}
+NOT_CHAPTERS = {"__init__", "errors", "book", "predict"}  # the preface, and thin commands
+
+CHAPTER_JS = """() => {
+  const art = document.querySelector('article');
+  let api = 0;
+  for (const d of art.querySelectorAll('div.doc-object.doc-function, div.doc-object.doc-class'))
+    if (!d.parentElement.closest('div.doc-object.doc-function, div.doc-object.doc-class'))
+      api += d.innerText.length;
+  const visible = e => e.checkVisibility() && !e.closest('details:not([open])');
+  return {
+    text: art.innerText.length, api,
+    figures: [...art.querySelectorAll('img')].filter(visible).length,
+    exercises: [...art.querySelectorAll('h2, h3')].filter(h => h.textContent.trim().startsWith('Exercise')).length,
+    backticks: art.innerText.includes('``'),
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+  };
+}"""
+
+
+def test_every_chapter_module_has_a_page():
+    modules = {p.stem for p in (Path(__file__).resolve().parent.parent / "primitive_nn").glob("*.py")}
+    assert {m.split(".")[1] for m, _ in CHAPTERS.values()} | {"activations"} == modules - NOT_CHAPTERS
+
+
+@pytest.mark.parametrize("page_path", sorted(CHAPTERS))
+def test_chapter_page_reads_as_a_chapter(page_path, base_url, browser):
+    if not SITE:
+        pytest.skip("PRIMITIVE_NN_SITE is not set")
+    module, limit = CHAPTERS[page_path]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(base_url + page_path, wait_until="load")
+        page.wait_for_function(MATH_DONE_JS, timeout=5000)
+        rendered = page.locator(f"[id^='{module}--'], [id^='{module}.']").count()
+        assert rendered, f"{page_path} does not render {module}"
+        seen = page.evaluate(CHAPTER_JS)
+    finally:
+        context.close()
+    assert seen["figures"] >= 1, f"{page_path}: no visible figure"
+    assert seen["exercises"] >= 3, f"{page_path}: {seen['exercises']} exercises"
+    assert seen["overflow"] <= 0, f"{page_path}: scrolls sideways by {seen['overflow']} px at 390 px"
+    assert not seen["backticks"], f"{page_path}: doubled backticks in the visible text"
+    share = seen["api"] / seen["text"]
+    assert share <= limit, f"{page_path}: {share:.0%} of the text is API reference (at most {limit:.0%})"

@@ -40,7 +40,7 @@ def test_the_check_passes_raw_and_backslash_free_docstrings():
 
 
 def test_package_docstrings_with_backslashes_are_raw():
-    files = sorted(PACKAGE.glob("*.py"))
+    files = sorted(PACKAGE.rglob("*.py"))
     assert files, f"no modules found in {PACKAGE}"
     found = [hit for f in files for hit in non_raw_docstrings(f.read_text("utf-8"), f.name)]
     assert not found, "docstrings with a backslash must start with r: " + ", ".join(found)
