@@ -1,0 +1,34 @@
+"""Every named recipe as a user runs it: the whole command's time and its peak memory.
+
+    python benchmarks/bench_recipes.py                 # seed, he, linear, fast, best
+    python benchmarks/bench_recipes.py --recipes fast
+
+Each recipe runs as `python -m primitive_nn.train --recipe NAME --quiet`,
+loading and evaluation included, in a fresh process; the wall time of the
+whole command and its peak resident memory go to docs/benchmark.json. The
+targets: every recipe under 1 GB on the full 60,000 images, and `best`
+under 10 minutes on 2 cores.
+"""
+
+import argparse
+import sys
+
+from common import peak_memory_mb, save
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--recipes", default="seed,he,linear,fast,best")
+    args = p.parse_args()
+    results = {}
+    for name in args.recipes.split(","):
+        seconds, megabytes = peak_memory_mb([sys.executable, "-m", "primitive_nn.train",
+                                             "--recipe", name, "--quiet"])
+        results[name] = {"seconds": round(seconds, 1), "peak_mb": round(megabytes)}
+        print(f"{name:8s} {seconds:7.1f} s  {megabytes:6.0f} MB")
+    save("recipes", results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

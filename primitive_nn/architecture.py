@@ -1,0 +1,87 @@
+r"""Width and depth: how big a network, and what it costs.
+
+The seed's network has one hidden layer of 10 units. Nothing in the code
+fixes either number: `init_params` takes any list of sizes
+$[n_0, n_1, \dots, n_D]$. This chapter asks what more units (*width*) and
+more layers (*depth*) buy, and what they cost.
+
+# Counting parameters
+
+Layer $l$ has a weight matrix of $n_l \times n_{l-1}$ entries and a bias
+column of $n_l$, so the network has
+
+$$
+P = \sum_{l=1}^{D} n_l\,(n_{l-1} + 1)
+$$
+
+parameters (`count_params`). For 784-10-10 that is $10 \cdot 785 + 10
+\cdot 11 = 7{,}960$; for 784-128-10, $128 \cdot 785 + 10 \cdot 129 =
+101{,}770$. The first layer dominates whenever the hidden layers are
+narrower than the 784 inputs.
+
+# Counting work
+
+The forward pass multiplies each $W^{[l]}$ by a $(n_{l-1}, m)$ matrix: $n_l
+n_{l-1}$ multiply-adds per example and layer, almost exactly one per weight.
+Backpropagation costs about twice that (Chapter 4: $dW$ and $dA$ are one
+product each), so a training step costs about $3P$ multiply-adds per example
+(`multiply_adds_per_example`), and the time per epoch grows roughly in
+proportion to $P$, until the network is so small that Python's fixed cost
+per step is what is left.
+
+# What width buys
+
+With enough hidden units, one hidden layer of ReLUs can approximate any
+continuous function on a bounded set as closely as we like (the *universal
+approximation* theorem): each unit contributes a hinge, and sums of enough
+hinges bend into any shape. The theorem says nothing about how many units,
+how much data, or whether gradient descent finds the weights. The book's
+experiment measures it on MNIST: accuracy against $P$ for one hidden layer
+of 10 to 1,024 units, and for two and three layers of 256.
+
+# What depth buys
+
+A second layer composes the first layer's features instead of summing
+them: hinges of hinges. For some functions that is exponentially cheaper
+than one wide layer; for MNIST digits, the measurement says how much it
+helps at equal parameter count. Depth has a price of its own, which Part II
+has already paid: deeper networks need a careful start (He's) and careful
+steps (momentum, a schedule) to train at all.
+"""
+
+
+def count_params(layers):
+    r"""Number of weights and biases: $P = \sum_l n_l (n_{l-1} + 1)$.
+
+    Parameters
+    ----------
+    layers : sequence of int
+        $[n_0, n_1, \dots, n_D]$.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> count_params([784, 10, 10]), count_params([784, 128, 10])
+    (7960, 101770)
+    """
+    return sum(n_out * (n_in + 1) for n_in, n_out in zip(layers, layers[1:]))
+
+
+def multiply_adds_per_example(layers, training=True):
+    r"""Multiply-adds of one example's forward pass, $\sum_l n_l n_{l-1}$; three times that to train.
+
+    Training adds the backward pass's two products per layer ($dW$ and $dA$;
+    the first layer's $dA$ is skipped, which this estimate ignores).
+
+    Examples
+    --------
+    >>> multiply_adds_per_example([784, 128, 10], training=False)
+    101632
+    >>> multiply_adds_per_example([784, 128, 10])
+    304896
+    """
+    forward = sum(n_out * n_in for n_in, n_out in zip(layers, layers[1:]))
+    return 3 * forward if training else forward
