@@ -1,0 +1,203 @@
+r"""The figures of the chapter "Your own handwriting", and fake photos of MNIST digits.
+
+`photograph` turns an MNIST digit into the kind of picture a reader would
+take of a digit on paper: dark on light, much larger than 28×28, off-centre,
+slightly blurred, a little noisy, under uneven light. The chapter's figures
+and the tests of `python -m primitive_nn.predict` use it, so they need no
+image files. It uses Pillow to enlarge and blur, which is fine here: the
+chapter's own steps, which the page's JavaScript mirrors, never do.
+
+`figures` draws every figure of the chapter, from the two shipped networks;
+`primitive_nn.machinery.book` saves them into docs/figures/.
+"""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from primitive_nn import handwriting
+from primitive_nn.machinery.models import probabilities
+from primitive_nn.network import forward, n_layers
+
+WIDTH = 6.9  # inches: the book's text column at 100 dpi
+FONT = 10    # points, the smallest label
+
+
+def photograph(image, rng, *, scale=8, margin=(30, 90), blur=2.0, paper=0.86, ink=0.16,
+               noise=0.015):
+    r"""A fake photo of an MNIST digit: dark ink on light paper, large, off-centre, blurred.
+
+    Parameters
+    ----------
+    image : ndarray of shape (28, 28) or (784,), uint8 0-255 or floats in [0, 1]
+        An MNIST digit, ink bright.
+    rng : numpy.random.Generator
+        Places the digit, tints the ink, lights the paper and draws the noise.
+    scale : int
+        How much larger the digit is drawn: 28·scale pixels square.
+    margin : (int, int)
+        The smallest and largest paper margin around the enlarged digit, in
+        pixels, drawn independently for each side: the digit is off-centre.
+    blur : float
+        The radius of Pillow's Gaussian blur, in pixels of the photo.
+    paper, ink : float
+        Grey levels of the paper and of the darkest ink, before lighting.
+    noise : float
+        Standard deviation of the pixel noise.
+
+    Returns
+    -------
+    rgb : ndarray of shape (H, W, 3), dtype uint8
+        H and W are 28·scale plus two margins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> digit = np.zeros((28, 28)); digit[4:24, 12:15] = 1.0
+    >>> photo = photograph(digit, np.random.default_rng(0))
+    >>> photo.dtype, photo.shape[2], min(photo.shape[:2]) > 28 * 8
+    (dtype('uint8'), 3, True)
+    """
+    from PIL import Image, ImageFilter
+
+    digit = np.asarray(image, dtype=np.float64).reshape(28, 28)
+    digit = digit / 255.0 if digit.max() > 1 else digit
+    size = 28 * scale
+    big = Image.fromarray(digit.astype(np.float32), mode="F").resize((size, size), Image.BICUBIC)
+    top, bottom, left, right = rng.integers(margin[0], margin[1] + 1, 4)
+    coverage = np.zeros((size + top + bottom, size + left + right))
+    coverage[top:top + size, left:left + size] = np.clip(np.asarray(big), 0.0, 1.0)
+    H, W = coverage.shape
+    light = 1.0 - 0.08 * np.add.outer(np.linspace(0, 1, H), np.linspace(0, 1, W)) / 2  # a shadow
+    tint = np.array([1.0, 1.0, 1.0]) + rng.uniform(-0.15, 0.15, 3)                       # ink colour
+    grey = paper + (ink - paper) * coverage                                               # (H, W)
+    rgb = (grey[..., None] * np.where(coverage[..., None] > 0, tint, 1.0)) * light[..., None]
+    rgb = rgb + rng.normal(0.0, noise, rgb.shape)
+    photo = Image.fromarray(np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8))
+    return np.asarray(photo.filter(ImageFilter.GaussianBlur(blur)))
+
+
+def to_rgba(rgb):
+    """Add an opaque alpha channel to an (H, W, 3) uint8 picture."""
+    alpha = np.full(rgb.shape[:2] + (1,), 255, dtype=np.uint8)
+    return np.concatenate([rgb, alpha], axis=2)
+
+
+def _show(ax, image, title, cmap="gray_r", vmin=0.0, vmax=1.0):
+    ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    ax.set_title(title, fontsize=FONT)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _answer(params, image):
+    A = probabilities(params, image.reshape(784, 1))[:, 0]  # (10,)
+    return f"reads {A.argmax()} ({A.max():.0%})"
+
+
+def pipeline_figure(rgb, params):
+    """One photo through every step of `primitive_nn.handwriting.prepare`, and the network's answer."""
+    grey = handwriting.to_grey(to_rgba(rgb))
+    ink = handwriting.to_ink(grey)
+    cut = handwriting.crop(ink)
+    small = handwriting.size_normalize(cut)
+    field = handwriting.centre(small)
+    fig = Figure(figsize=(WIDTH, 2.3), layout="constrained")
+    axes = fig.subplots(1, 5, width_ratios=[rgb.shape[1] / rgb.shape[0], 1, 1, 1, 1])
+    axes[0].imshow(rgb)
+    _show(axes[0], rgb, f"photo {rgb.shape[0]}×{rgb.shape[1]}")
+    _show(axes[1], ink, "ink")
+    _show(axes[2], cut, f"crop {cut.shape[0]}×{cut.shape[1]}")
+    _show(axes[3], small, f"box {small.shape[0]}×{small.shape[1]}")
+    _show(axes[4], field, "centred 28×28")
+    axes[4].set_xlabel(_answer(params, field), fontsize=FONT)
+    return fig
+
+
+def centring_figure(photos, params):
+    """The same photos prepared three ways, with the network's answer under each.
+
+    Rows: the whole photo shrunk to 28×28 (no crop, no centring); cropped and
+    fitted into the 20×20 box, but put in the top-left corner of the field;
+    and prepared like MNIST, centred by the centre of mass.
+    """
+    fig = Figure(figsize=(WIDTH, 5.2), layout="constrained")
+    axes = fig.subplots(3, len(photos))
+    for j, rgb in enumerate(photos):
+        ink = handwriting.to_ink(handwriting.to_grey(to_rgba(rgb)))
+        H, W = ink.shape
+        squeezed = handwriting.area_weights(H, 28) @ ink @ handwriting.area_weights(W, 28).T
+        small = handwriting.size_normalize(handwriting.crop(ink))
+        rows = [squeezed, handwriting.place(small, 0, 0), handwriting.centre(small)]
+        for i, image in enumerate(rows):
+            _show(axes[i, j], image, _answer(params, image))
+    for ax, label in zip(axes[:, 0], ["whole photo", "top-left", "centred"]):
+        ax.set_ylabel(label, fontsize=FONT)
+    return fig
+
+
+def shift(X, dr, dc):
+    """Move every 28x28 column of X (784, m) by dr rows and dc columns, filling with 0."""
+    images = X.reshape(28, 28, -1)
+    out = np.zeros_like(images)
+    rows_to, rows_from = slice(max(dr, 0), 28 + min(dr, 0)), slice(max(-dr, 0), 28 + min(-dr, 0))
+    cols_to, cols_from = slice(max(dc, 0), 28 + min(dc, 0)), slice(max(-dc, 0), 28 + min(-dc, 0))
+    out[rows_to, cols_to] = images[rows_from, cols_from]
+    return out.reshape(784, -1)
+
+
+def shift_figure(networks, X, labels, shifts=range(7)):
+    """Test accuracy of each network when every test digit is moved right and down by k pixels.
+
+    Parameters
+    ----------
+    networks : dict of str to dict of str to ndarray
+        Label to parameters.
+    X : ndarray of shape (784, m)
+    labels : ndarray of int, shape (m,)
+    """
+    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
+    ax = fig.subplots()
+    X = X.reshape(784, -1)
+    for label, params in networks.items():
+        D = n_layers(params)
+        accuracy = [float(np.mean(forward(params, shift(X, k, k).astype(params["W1"].dtype))
+                                  [f"A{D}"].argmax(axis=0) == labels)) for k in shifts]
+        ax.plot(list(shifts), accuracy, "o-", label=label)
+    ax.set(xlabel="shift right and down (pixels)", ylabel="test accuracy", ylim=(0, 1))
+    ax.xaxis.label.set_size(FONT)
+    ax.yaxis.label.set_size(FONT)
+    ax.tick_params(labelsize=FONT)
+    ax.legend(fontsize=FONT)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def figures(mnist, params, seed_params, rng=None):
+    """Every figure of the handwriting chapter, by file name (without .png).
+
+    Parameters
+    ----------
+    mnist : primitive_nn.data.MNIST
+    params : dict of str to ndarray
+        The network that `predict` ships.
+    seed_params : dict of str to ndarray
+        The seed's 784-10-10, for the shift figure.
+    rng : numpy.random.Generator, optional
+        Makes the fake photos; `np.random.default_rng(0)` by default.
+
+    Returns
+    -------
+    dict of str to Figure
+        Save each with `primitive_nn.machinery.plots.save` into docs/figures/.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    picks = [int(np.flatnonzero(mnist.test_labels == d)[0]) for d in (7, 2, 4, 5, 9)]
+    photos = [photograph(mnist.test_images[k], rng) for k in picks]
+    X_test = mnist.test_images.T / 255.0
+    return {
+        "handwriting-pipeline": pipeline_figure(photos[0], params),
+        "handwriting-centring": centring_figure(photos, params),
+        "handwriting-shift": shift_figure({"the network predict ships": params,
+                                           "the seed's 784-10-10": seed_params},
+                                          X_test, mnist.test_labels),
+    }

@@ -1,0 +1,216 @@
+r"""The trained networks shipped inside the package, and their copies for the book's page.
+
+`primitive_nn/models/` holds two networks, written by `python -m primitive_nn.book`:
+
+| name | file | what |
+|---|---|---|
+| `seed` | `seed.npz` | the seed's 784-10-10, trained with the book's median seed |
+| `predict` | `predict.npz` | the network `python -m primitive_nn.predict` uses by default |
+
+Each `.npz` holds plain float32 arrays `W1, b1, W2, b2, ...` and no pickles,
+the same format as `python -m primitive_nn.train --out` writes. Beside them,
+`models.json` records for each network its layer sizes, a one-line
+description and its accuracy on the official test set.
+
+The weights are committed once, as these `.npz` files. When the book is
+built, `book/hooks.py` calls `export_for_site`, which writes what the "Try
+it" page loads into the site: `assets/models/models.json`, a manifest, and
+one `<name>.bin` per network, its arrays as little-endian float32 one after
+the other in C order, the offset and shape of each named in the manifest.
+The manifest also carries the constants of `primitive_nn.handwriting`, so
+the page's JavaScript prepares a drawing with the very numbers NumPy uses.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from primitive_nn import handwriting
+from primitive_nn.errors import DataError
+from primitive_nn.machinery import files
+from primitive_nn.network import forward, n_layers
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # primitive_nn/models/
+MANIFEST = "models.json"
+NAMES = ("predict", "seed")  # the page lists them in this order
+DEFAULT = "predict"          # the network `predict` uses and the page opens with
+SITE_DIR = Path("assets", "models")  # inside the built site
+N_IN, N_OUT = 784, 10        # 28 x 28 pixels in, 10 digits out
+ZIP_MAGIC = b"PK"            # every .npz file, a zip archive, starts with it
+
+
+def check_shapes(params, source="model"):
+    r"""Check that `params` is a network from 784 pixels to 10 digits; return its layer sizes.
+
+    The arrays must be `W1, b1, ..., WD, bD` and nothing else, with
+    $W^{[l]}$ of shape $(n_l, n_{l-1})$ and $b^{[l]}$ of shape $(n_l, 1)$,
+    $n_0 = 784$ and $n_D = 10$, all finite floats.
+
+    Raises
+    ------
+    DataError
+        One line naming `source`, the first array that does not fit, and
+        what was expected.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.zeros((16, 784)), "b1": np.zeros((16, 1)),
+    ...           "W2": np.zeros((10, 16)), "b2": np.zeros((10, 1))}
+    >>> check_shapes(params)
+    [784, 16, 10]
+    >>> check_shapes({**params, "W2": np.zeros((10, 15))}, "model.npz")
+    Traceback (most recent call last):
+    ...
+    primitive_nn.errors.DataError: model.npz: W2 has shape (10, 15), expected (10, 16): not a network this package can run
+    """
+    D = len(params) // 2
+    expected = [f"{p}{l}" for l in range(1, D + 1) for p in "Wb"]
+    if D == 0 or sorted(params) != sorted(expected):
+        raise DataError(f"{source}: holds {sorted(params) or 'no arrays'}, expected W1, b1, ..., "
+                        "WD, bD: not a model written by `python -m primitive_nn.train --out`")
+    sizes = [N_IN]
+    for l in range(1, D + 1):
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        n_out = N_OUT if l == D else (W.shape[0] if W.ndim == 2 else -1)
+        for name, array, shape in ((f"W{l}", W, (n_out, sizes[-1])), (f"b{l}", b, (n_out, 1))):
+            if array.shape != shape or n_out < 1:
+                raise DataError(f"{source}: {name} has shape {array.shape}, expected {shape}: "
+                                "not a network this package can run")
+            if array.dtype.kind != "f" or not np.isfinite(array).all():
+                raise DataError(f"{source}: {name} holds {array.dtype} values that are not all "
+                                "finite floats")
+        sizes.append(n_out)
+    return sizes
+
+
+def load(path):
+    """Load a model.npz (as `train --out` writes it) and check its shapes; return the parameters."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such model file; train one with "
+                        "`python -m primitive_nn.train --out DIR`, or leave out --model")
+    with open(path, "rb") as file:
+        if file.read(2) != ZIP_MAGIC:
+            raise DataError(f"{path}: not a model.npz (an .npz file is a zip archive of arrays); "
+                            "pass one written by `python -m primitive_nn.train --out`")
+    params = files.load_model(path)
+    check_shapes(params, str(path))
+    return params
+
+
+def read_manifest(models_dir=MODELS_DIR):
+    """The manifest `models.json` of `models_dir`, or an empty one if there is none yet."""
+    path = Path(models_dir) / MANIFEST
+    if not path.is_file():
+        return {"default": DEFAULT, "networks": {}}
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not valid JSON ({exc}); rerun `python -m primitive_nn.book`") from exc
+
+
+def load_shipped(name=DEFAULT, models_dir=MODELS_DIR):
+    """The parameters of a network shipped in the package: `"predict"` or `"seed"`."""
+    if name not in NAMES:
+        raise DataError(f"no shipped network called {name!r}; choose one of {', '.join(NAMES)}")
+    path = Path(models_dir) / f"{name}.npz"
+    if not path.is_file():
+        raise DataError(f"{path} is missing: the package ships it; "
+                        "regenerate it with `python -m primitive_nn.book`")
+    return load(path)
+
+
+def write_shipped(name, params, description, test_accuracy, models_dir=MODELS_DIR):
+    r"""Write a network into the package as `<name>.npz` (float32) and record it in `models.json`.
+
+    Parameters
+    ----------
+    name : {"predict", "seed"}
+    params : dict of str to ndarray
+        `W1, b1, ...`, checked by `check_shapes`.
+    description : str
+        One line, shown on the "Try it" page.
+    test_accuracy : float
+        On the official 10,000 test images, in [0, 1].
+    models_dir : path-like
+        The package's `primitive_nn/models/` unless a test says otherwise.
+
+    Returns
+    -------
+    pathlib.Path
+        The `.npz` written.
+    """
+    if name not in NAMES:
+        raise ValueError(f"shipped networks are called {', '.join(NAMES)}, not {name!r}")
+    params = {key: np.asarray(value, dtype=np.float32) for key, value in params.items()}
+    sizes = check_shapes(params, name)
+    models_dir = files.prepare_output_dir(models_dir, "models folder")
+    files.save_model(models_dir / f"{name}.npz", params)
+    manifest = read_manifest(models_dir)
+    manifest["default"] = DEFAULT
+    manifest["networks"][name] = {"file": f"{name}.npz", "layer_sizes": sizes,
+                                  "description": description,
+                                  "test_accuracy": round(float(test_accuracy), 4)}
+    manifest["networks"] = {n: manifest["networks"][n] for n in NAMES if n in manifest["networks"]}
+    files.write_json(models_dir / MANIFEST, manifest)
+    return models_dir / f"{name}.npz"
+
+
+def probabilities(params, X):
+    """The network's probabilities for the columns of X (784, m), computed in float64: (10, m).
+
+    The shipped weights are float32; the arithmetic is float64, as on the page.
+    """
+    params64 = {name: np.asarray(p, dtype=np.float64) for name, p in params.items()}
+    return forward(params64, np.asarray(X, dtype=np.float64))[f"A{n_layers(params)}"]
+
+
+def preprocessing_constants():
+    """The constants of `primitive_nn.handwriting` that the page's JavaScript needs."""
+    return {"FIELD": handwriting.FIELD, "BOX": handwriting.BOX, "CENTRE": handwriting.CENTRE,
+            "LUMA": handwriting.LUMA.tolist(), "MIN_CONTRAST": handwriting.MIN_CONTRAST,
+            "INK_LEVEL": handwriting.INK_LEVEL, "SUBPIXEL": handwriting.SUBPIXEL}
+
+
+def float32_blob(params):
+    """The arrays of `params` as little-endian float32 bytes, and where each one is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> blob, layout = float32_blob({"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))})
+    >>> len(blob), layout
+    (32, [{'name': 'W1', 'shape': [2, 3], 'offset': 0}, {'name': 'b1', 'shape': [2, 1], 'offset': 6}])
+    """
+    chunks, layout, offset = [], [], 0
+    for name, array in params.items():
+        chunks.append(np.ascontiguousarray(array, dtype="<f4").tobytes())
+        layout.append({"name": name, "shape": list(array.shape), "offset": offset})
+        offset += array.size  # counted in float32 values, as a Float32Array indexes them
+    return b"".join(chunks), layout
+
+
+def export_for_site(models_dir, site_dir):
+    """Write the page's manifest and one float32 `.bin` per network into `site_dir`/assets/models/.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    manifest = read_manifest(models_dir)
+    target = files.prepare_output_dir(Path(site_dir) / SITE_DIR, "site folder")
+    networks, written = {}, []
+    for name, entry in manifest["networks"].items():
+        params = load(Path(models_dir) / entry["file"])
+        blob, layout = float32_blob(params)
+        files.write_atomically(target / f"{name}.bin", lambda f, blob=blob: f.write(blob))
+        networks[name] = {**{k: v for k, v in entry.items() if k != "file"},
+                          "file": f"{name}.bin", "dtype": "float32", "byte_order": "little",
+                          "parameters": layout}
+        written.append(target / f"{name}.bin")
+    files.write_json(target / MANIFEST, {"default": manifest["default"], "networks": networks,
+                                         "preprocessing": preprocessing_constants()})
+    return [*written, target / MANIFEST]

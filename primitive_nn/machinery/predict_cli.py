@@ -1,0 +1,135 @@
+r"""The command line `python -m primitive_nn.predict`: read your own handwritten digits.
+
+```text
+python -m primitive_nn.predict photo.jpg                 # one line: path, digit, top three
+python -m primitive_nn.predict *.png --json              # a JSON list, ten probabilities each
+python -m primitive_nn.predict photo.jpg --show          # and the 28x28 image the network sees
+python -m primitive_nn.predict photo.jpg --model runs/a/model.npz
+```
+
+Each picture goes through `primitive_nn.handwriting.prepare`: grey, dark on
+light inverted, cropped, fitted into 20×20, centred by its centre of mass in
+28×28. Then the network reads it: by default the one the package ships
+(`primitive_nn.machinery.models`), or any `model.npz` that
+`python -m primitive_nn.train --out` wrote.
+
+The model and the `--show` folder are checked first: a problem with either
+stops the command with one line. A picture that cannot be read (missing,
+not an image, damaged, blank) gets its own `error: ...` line on stderr; the
+other pictures are still read, and the exit status is 1.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from primitive_nn import handwriting
+from primitive_nn.errors import DataError
+from primitive_nn.machinery import files, models, plots
+from primitive_nn.machinery.cli import Parser, command
+
+TOP = 3  # probabilities shown per picture in the one-line output
+
+
+def make_parser():
+    """The options of `python -m primitive_nn.predict`."""
+    p = Parser(prog="python -m primitive_nn.predict",
+               description="Read handwritten digits from PNG or JPEG pictures, "
+                           "prepared the way MNIST's digits were.")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
+                   help="PNG or JPEG pictures, each of one digit, dark on light or light on dark")
+    p.add_argument("--model", type=Path, metavar="PATH",
+                   help="a model.npz written by `python -m primitive_nn.train --out` "
+                        "(default: the network shipped in the package)")
+    p.add_argument("--json", action="store_true",
+                   help='print a JSON list: {"path", "digit", "probabilities": [10 floats]} per picture')
+    p.add_argument("--show", action="store_true",
+                   help="show the 28x28 image the network sees (saved as STEM.seen.png "
+                        "when there is no display)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="with --show: save the images in this folder, even with a display "
+                        "(default: the current folder when there is no display)")
+    return p
+
+
+def read(path, params):
+    """The prepared 28x28 image of the picture at `path` and the network's ten probabilities."""
+    rgba = handwriting.read_image(path)
+    try:
+        image = handwriting.prepare(rgba)
+    except DataError as error:
+        raise DataError(f"{path}: {error}") from error
+    return image, models.probabilities(params, image.reshape(784, 1))[:, 0]  # (28, 28), (10,)
+
+
+def line(path, A):
+    """One picture's line of output: path, digit, and the three likeliest digits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> line("seven.jpg", np.array([0, .01, .02, 0, 0, 0, 0, .95, 0, .02]))
+    'seven.jpg: 7  (7 95.0%, 2 2.0%, 9 2.0%)'
+    """
+    top = sorted(range(len(A)), key=lambda digit: -A[digit])[:TOP]
+    return f"{path}: {top[0]}  (" + ", ".join(f"{d} {A[d]:.1%}" for d in top) + ")"
+
+
+def draw(fig, image, A, path):
+    """The 28x28 image, pixel for pixel, titled with the network's answer."""
+    ax = fig.add_subplot()
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_title(f"{Path(path).name}: reads {A.argmax()} ({A.max():.0%})", fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return fig
+
+
+def show(image, A, path, out_dir, taken):
+    """Display the image, or save it as `out_dir`/STEM.seen.png; return "shown" or the path.
+
+    `taken` holds the names already saved in this run; a repeated stem gets
+    a number, STEM-2.seen.png, so no picture's image overwrites another's.
+    """
+    if out_dir is None:
+        import matplotlib.pyplot as plt
+
+        draw(plt.figure(figsize=(3, 3.3)), image, A, path)
+        plt.show()
+        return "shown"
+    stem, n = Path(path).stem, 1
+    while (name := f"{stem}.seen.png" if n == 1 else f"{stem}-{n}.seen.png") in taken:
+        n += 1
+    taken.add(name)
+    return str(plots.save(draw(Figure(figsize=(3, 3.3)), image, A, path), Path(out_dir) / name))
+
+
+@command
+def main(argv=None):
+    args = make_parser().parse_args(argv)
+    if args.out and not args.show:
+        raise DataError("--out is where --show saves its images; add --show, or leave out --out")
+    params = models.load(args.model) if args.model else models.load_shipped()
+    out_dir = args.out or (None if plots.has_display() else Path.cwd())  # None: display them
+    if args.show and out_dir is not None:
+        files.prepare_output_dir(out_dir, "--out" if args.out else "--show")
+    results, failed, taken = [], 0, set()
+    for path in args.images:
+        try:
+            image, A = read(path, params)
+        except DataError as error:
+            print(f"error: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        results.append({"path": str(path), "digit": int(A.argmax()),
+                        "probabilities": [float(a) for a in A]})
+        if not args.json:
+            print(line(path, A), flush=True)
+        if args.show:
+            where = show(image, A, path, out_dir, taken)
+            print(f"  {path}: 28x28 image {where}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print("[" + ",\n ".join(json.dumps(r) for r in results) + "]")
+    return 1 if failed else 0

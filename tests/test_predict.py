@@ -1,0 +1,251 @@
+"""`python -m primitive_nn.predict`: its output, its one-line errors, and the shipped networks.
+
+The command runs in-process on pictures made in the test. The tests marked
+`mnist` write fake photos of MNIST test digits as PNG and JPEG files and
+check that the command reads them, and that the shipped networks' recorded
+test accuracies are what they score.
+"""
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from primitive_nn.errors import DataError
+from primitive_nn.machinery import files, handwriting_figures, models, predict_cli
+from primitive_nn.network import init_params
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def save_picture(path, rgb):
+    from PIL import Image
+
+    Image.fromarray(rgb).save(path, **({"quality": 90} if path.suffix == ".jpg" else {}))
+    return path
+
+
+def bar(h=120, w=90):
+    """A white picture with a dark upright bar off to one side: a 1."""
+    rgb = np.full((h, w, 3), 235, dtype=np.uint8)
+    rgb[15:100, 20:30] = 30
+    return rgb
+
+
+@pytest.fixture
+def pictures(tmp_path):
+    """Good and bad pictures, by name."""
+    good = save_picture(tmp_path / "one.png", bar())
+    jpeg = save_picture(tmp_path / "one.jpg", bar())
+    blank = save_picture(tmp_path / "blank.png", np.full((50, 60, 3), 240, np.uint8))
+    (tmp_path / "notes.png").write_text("a shopping list, not a picture")
+    (tmp_path / "cut.jpg").write_bytes(jpeg.read_bytes()[:300])
+    return {"good": good, "jpeg": jpeg, "blank": blank, "text": tmp_path / "notes.png",
+            "cut": tmp_path / "cut.jpg", "missing": tmp_path / "missing.png"}
+
+
+def run(argv, capsys):
+    status = predict_cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_one_line_per_picture_with_the_top_three(pictures, capsys):
+    status, out, err = run([pictures["good"], pictures["jpeg"]], capsys)
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    assert len(lines) == 2
+    for line, path in zip(lines, [pictures["good"], pictures["jpeg"]]):
+        assert line.startswith(f"{path}: ")
+        digit = int(line.split(": ")[1].split()[0])
+        top = line.split("(")[1].rstrip(")").split(", ")
+        assert len(top) == 3 and int(top[0].split()[0]) == digit
+        assert all(item.endswith("%") for item in top)
+
+
+def test_json_lists_ten_probabilities_per_picture(pictures, capsys):
+    status, out, err = run([pictures["good"], pictures["jpeg"], "--json"], capsys)
+    assert status == 0 and err == ""
+    results = json.loads(out)
+    assert [r["path"] for r in results] == [str(pictures["good"]), str(pictures["jpeg"])]
+    for r in results:
+        assert set(r) == {"path", "digit", "probabilities"}
+        assert len(r["probabilities"]) == 10 and sum(r["probabilities"]) == pytest.approx(1.0)
+        assert r["digit"] == int(np.argmax(r["probabilities"]))
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("text", "not an image"),
+    ("cut", "cannot read this image"),
+    ("blank", "blank image: no ink"),
+    ("missing", "no such file"),
+])
+def test_a_bad_picture_gets_one_line_and_the_others_are_still_read(pictures, capsys, bad, message):
+    status, out, err = run([pictures["good"], pictures[bad], pictures["jpeg"]], capsys)
+    assert status == 1
+    assert len(out.splitlines()) == 2                      # both good pictures were read
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+    assert str(pictures[bad]) in err and "Traceback" not in err
+
+
+def test_json_with_a_bad_picture_keeps_stdout_valid(pictures, capsys):
+    status, out, err = run([pictures["text"], pictures["good"], "--json"], capsys)
+    assert status == 1 and len(json.loads(out)) == 1 and "not an image" in err
+
+
+def test_a_model_from_train_out_is_used(pictures, tmp_path, capsys):
+    params = init_params([784, 12, 10], np.random.default_rng(0), "he", np.float32)
+    files.save_model(tmp_path / "model.npz", params)
+    status, out, _ = run([pictures["good"], "--model", tmp_path / "model.npz", "--json"], capsys)
+    expected = models.probabilities(params, predict_cli.read(pictures["good"], params)[0].reshape(784, 1))
+    assert status == 0 and json.loads(out)[0]["probabilities"] == pytest.approx(expected[:, 0].tolist())
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"W1": np.zeros((10, 700)), "b1": np.zeros((10, 1)),
+      "W2": np.zeros((10, 10)), "b2": np.zeros((10, 1))}, "W1 has shape (10, 700), expected (10, 784)"),
+    ({"W1": np.zeros((10, 784)), "b1": np.zeros((10, 1)),
+      "W2": np.zeros((5, 10)), "b2": np.zeros((5, 1))}, "W2 has shape (5, 10), expected (10, 10)"),
+    ({"W1": np.zeros((10, 784)), "b1": np.zeros((10,)),
+      "W2": np.zeros((10, 10)), "b2": np.zeros((10, 1))}, "b1 has shape (10,), expected (10, 1)"),
+    ({"W1": np.zeros((10, 784)), "b1": np.zeros((10, 1)),
+      "W3": np.zeros((10, 10)), "b2": np.zeros((10, 1))}, "expected W1, b1, ..., WD, bD"),
+    ({"W1": np.full((10, 784), np.nan), "b1": np.zeros((10, 1))}, "not all finite"),
+    ({}, "no arrays"),
+])
+def test_a_model_whose_shapes_do_not_fit_gets_one_line(pictures, tmp_path, capsys, arrays, message):
+    np.savez(tmp_path / "model.npz", **arrays)
+    status, out, err = run([pictures["good"], "--model", tmp_path / "model.npz"], capsys)
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1 and message in err and "model.npz" in err
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("metrics.json", "{}", "not a model.npz"),
+    ("nothing.npz", None, "no such model file"),
+])
+def test_a_model_that_is_not_a_model_gets_one_line(pictures, tmp_path, capsys, name, content, message):
+    if content is not None:
+        (tmp_path / name).write_text(content)
+    status, _, err = run([pictures["good"], "--model", tmp_path / name], capsys)
+    assert status == 1 and err.count("\n") == 1 and message in err
+
+
+def test_show_saves_the_image_the_network_sees(pictures, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run([pictures["good"], pictures["jpeg"], "--show"], capsys)
+    assert status == 0
+    assert (tmp_path / "one.seen.png").is_file() and (tmp_path / "one-2.seen.png").is_file()
+    status, out, _ = run([pictures["good"], "--show", "--out", tmp_path / "seen"], capsys)
+    assert status == 0 and (tmp_path / "seen" / "one.seen.png").is_file()
+
+
+def test_out_without_show_and_an_unwritable_out_get_one_line(pictures, tmp_path, capsys):
+    status, _, err = run([pictures["good"], "--out", tmp_path], capsys)
+    assert status == 1 and "add --show" in err
+    (tmp_path / "blocker").write_text("a file")
+    status, out, err = run([pictures["good"], "--show", "--out", tmp_path / "blocker"], capsys)
+    assert status == 1 and out == "" and "is a file, not a folder" in err
+
+
+def test_no_image_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        predict_cli.main([])
+    assert exit_.value.code == 2 and capsys.readouterr().err.startswith("error: ")
+
+
+def test_the_module_runs_as_a_command(pictures):
+    done = subprocess.run([sys.executable, "-m", "primitive_nn.predict", str(pictures["good"])],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith(str(pictures["good"]))
+
+
+# ---- the shipped networks -----------------------------------------------------------
+
+
+def test_the_shipped_networks_are_in_the_package_and_small():
+    manifest = models.read_manifest()
+    assert manifest["default"] == "predict" and list(manifest["networks"]) == ["predict", "seed"]
+    for name, entry in manifest["networks"].items():
+        params = models.load_shipped(name)
+        assert models.check_shapes(params) == entry["layer_sizes"]
+        assert all(p.dtype == np.float32 for p in params.values())
+        assert entry["description"] and 0 < entry["test_accuracy"] <= 1
+    assert manifest["networks"]["seed"]["layer_sizes"] == [784, 10, 10]
+    assert (models.MODELS_DIR / "predict.npz").stat().st_size <= 2.1e6
+
+
+def test_the_shipped_networks_are_package_data():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["primitive_nn"]
+    assert {"models/*.npz", "models/*.json"} <= set(patterns)
+
+
+def test_an_unknown_shipped_network_is_refused():
+    with pytest.raises(DataError, match="choose one of predict, seed"):
+        models.load_shipped("best")
+
+
+def test_write_shipped_then_load(tmp_path):
+    params = init_params([784, 8, 10], np.random.default_rng(1), "he")
+    models.write_shipped("seed", params, "a test network", 0.51234, tmp_path)
+    loaded = models.load_shipped("seed", tmp_path)
+    assert all(np.array_equal(loaded[k], params[k].astype(np.float32)) for k in params)
+    assert models.read_manifest(tmp_path)["networks"]["seed"] == {
+        "file": "seed.npz", "layer_sizes": [784, 8, 10], "description": "a test network",
+        "test_accuracy": 0.5123}
+    with pytest.raises(DataError, match="W1 has shape"):
+        models.write_shipped("seed", {**params, "W1": params["W1"][:, :100]}, "bad", 0.5, tmp_path)
+
+
+def test_export_for_site_writes_float32_the_page_can_index(tmp_path):
+    written = models.export_for_site(models.MODELS_DIR, tmp_path)
+    target = tmp_path / "assets" / "models"
+    assert set(written) == {target / "predict.bin", target / "seed.bin", target / "models.json"}
+    manifest = json.loads((target / "models.json").read_text())
+    assert manifest["preprocessing"]["BOX"] == 20 and manifest["default"] == "predict"
+    total = 0
+    for name, entry in manifest["networks"].items():
+        blob = np.fromfile(target / entry["file"], dtype="<f4")
+        params = models.load_shipped(name)
+        for p in entry["parameters"]:
+            size = int(np.prod(p["shape"]))
+            array = blob[p["offset"]:p["offset"] + size].reshape(p["shape"])
+            assert np.array_equal(array, params[p["name"]])
+        total += blob.nbytes
+    assert total <= 4e6  # what the page loads: a few MB at most
+
+
+@pytest.mark.mnist
+def test_the_recorded_test_accuracies_are_what_the_networks_score(mnist_cache):
+    from primitive_nn import data
+
+    mnist = data.load_mnist(mnist_cache)
+    for name, entry in models.read_manifest()["networks"].items():
+        A = models.probabilities(models.load_shipped(name), mnist.test_images.T / 255.0)
+        assert np.mean(A.argmax(axis=0) == mnist.test_labels) == pytest.approx(
+            entry["test_accuracy"], abs=1e-4)
+
+
+@pytest.mark.mnist
+def test_photos_of_test_digits_as_files_are_read(mnist_cache, tmp_path, capsys):
+    """Dark on light, off-centre, slightly blurred, larger than 28x28, as PNG and JPEG files."""
+    from primitive_nn import data
+
+    mnist = data.load_mnist(mnist_cache)
+    rng = np.random.default_rng(7)
+    paths, labels = [], []
+    for k in range(20):
+        photo = handwriting_figures.photograph(mnist.test_images[k], rng)
+        paths.append(save_picture(tmp_path / f"digit{k}.{'jpg' if k % 2 else 'png'}", photo))
+        labels.append(int(mnist.test_labels[k]))
+    status, out, _ = run([*paths, "--json"], capsys)
+    read = [r["digit"] for r in json.loads(out)]
+    assert status == 0 and np.sum(np.array(read) == labels) >= 19
