@@ -160,6 +160,18 @@ def test_ctrl_c_during_the_imports_ends_with_one_line(tmp_path, command):
     assert (result.returncode, result.stderr, result.stdout) == (130, "interrupted\n", "")
 
 
+def start(argv, **popen_options):
+    """Start `argv` as a process that a Ctrl-C reaches.
+
+    A shell starts background jobs with SIGINT ignored, children inherit
+    that, and a Python started that way never raises KeyboardInterrupt; so
+    the child puts SIGINT back to its default before it runs, as a terminal
+    would have it.
+    """
+    return subprocess.Popen(argv, text=True, cwd=ROOT, **popen_options,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
 def interrupt_when(process, ready, timeout=60):
     """Send SIGINT to `process` once `ready()` is true; return (code, stdout, stderr)."""
     deadline = time.monotonic() + timeout
@@ -167,7 +179,12 @@ def interrupt_when(process, ready, timeout=60):
         assert process.poll() is None and time.monotonic() < deadline, "never got ready"
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("the process was still running 60 s after SIGINT")
     return process.returncode, out, err
 
 
@@ -175,10 +192,10 @@ def test_ctrl_c_during_training_ends_with_one_line(tmp_path):
     csv = write_csv(tmp_path / "train.csv")
     out = tmp_path / "out.txt"
     with open(out, "w") as stdout:
-        process = subprocess.Popen(
+        process = start(
             [sys.executable, "-m", "primitive_nn.train", "--data", str(csv), "--dev-size", "10",
-             "--iterations", "100000000"], stdout=stdout, stderr=subprocess.PIPE, text=True,
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+             "--iterations", "100000000"], stdout=stdout, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
         code, _, err = interrupt_when(process, lambda: "iteration   10" in out.read_text())
     assert (code, err) == (130, "interrupted\n")
 
@@ -193,9 +210,8 @@ def test_ctrl_c_while_fetching_ends_with_one_line_and_leaves_nothing(tmp_path):
     cache = tmp_path / "cache"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{bin_dir}:{os.environ['PATH']}",
            "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # mirrors fail fast
-    process = subprocess.Popen([sys.executable, "-m", "primitive_nn.data", "--cache-dir", str(cache)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=ROOT, env=env)
+    process = start([sys.executable, "-m", "primitive_nn.data", "--cache-dir", str(cache)],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     code, out, err = interrupt_when(process, started.exists)
     assert (code, err, out) == (130, "interrupted\n", "")
     assert list(cache.iterdir()) == []
