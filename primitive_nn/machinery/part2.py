@@ -336,8 +336,10 @@ def numbers(lab):
                "initial_loss": round(float(np.mean([r["initial_loss"] for r in runs])), 3)}
                for name, runs in ablation.items()},
            "ablation_seeds": len(next(iter(ablation.values())))}
+    seconds_64 = mini["curves"]["64"]["seconds"][-1]  # one run each: quote times as ratios
     out["minibatch"] = {f"b{b}": {"dev": pct(c["dev_accuracy"][-1]), "steps": c["steps"][-1],
-                                  "seconds": round(c["seconds"][-1], 1)}
+                                  "seconds": round(c["seconds"][-1], 1),
+                                  "time_vs_64": round(c["seconds"][-1] / seconds_64, 2)}
                         for b, c in mini["curves"].items()}
     gather = mini["gather"]
     out["minibatch"]["gather"] = {"c_ms": round(1000 * gather["C"]), "f_ms": round(1000 * gather["F"]),
@@ -352,8 +354,10 @@ def numbers(lab):
                             "first_dead": died[0]["alpha"] if died else None,
                             "dead": ", ".join(f"{s['alpha']:g}" for s in died) or "none",
                             **{name: _final(run) for name, run in lr["schedules"].items()}}
+    epoch_128 = next(r["seconds_per_epoch"] for r in wd["rows"] if r["layers"] == [784, 128, 10])
     out["width_depth"] = {"rows": [{"name": r["name"], "params": f"{r['params']:,}",
                                     "seconds_per_epoch": round(r["seconds_per_epoch"], 2),
+                                    "time_vs_128": round(r["seconds_per_epoch"] / epoch_128, 2),
                                     **_final(r)} for r in wd["rows"]]}
     out["regularization"] = {name.replace(" ", "_"): _final(run) for name, run in reg.items()}
     history = reg["none"]["history"]
