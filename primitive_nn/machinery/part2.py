@@ -33,6 +33,8 @@ from primitive_nn.schedules import SCHEDULES
 
 ABLATION_SEEDS = [0, 1, 2, 3, 4]
 LADDER_SEEDS = [0, 1, 2]
+CHANGE_LABELS = {"small_first": "smaller first layer", "large_output": "larger output layer",
+                 "zero_bias": "zero biases"}  # how the figure names He's three changes
 
 
 def pct(x):
@@ -282,8 +284,10 @@ def figures(lab):
             "seed's uniform start": (scale["uniform.A1"], scale["uniform.Z2"]),
             "He's start": (scale["he.A1"], scale["he.Z2"])}),
         "init-ablation": plots.strips({
-            "dev accuracy": {k: [r["dev_accuracy"] for r in v] for k, v in ablation.items()},
-            "loss at the start": {k: [r["initial_loss"] for r in v] for k, v in ablation.items()}},
+            "dev accuracy": {CHANGE_LABELS.get(k, k): [r["dev_accuracy"] for r in v]
+                             for k, v in ablation.items()},
+            "loss at the start": {CHANGE_LABELS.get(k, k): [r["initial_loss"] for r in v]
+                                  for k, v in ablation.items()}},
             xlabel=""),
         "minibatch-steps-seconds": plots.steps_and_seconds(mini["curves"]),
         "minibatch-noise": plots.gradient_noise(mini["noise"]["batch_sizes"],
