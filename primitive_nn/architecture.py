@@ -23,9 +23,12 @@ narrower than the 784 inputs.
 
 The forward pass multiplies each $W^{[l]}$ by a $(n_{l-1}, m)$ matrix: $n_l
 n_{l-1}$ multiply-adds per example and layer, almost exactly one per weight.
-Backpropagation costs about twice that (Chapter 4: $dW$ and $dA$ are one
-product each), so a training step costs about $3P$ multiply-adds per example
-(`multiply_adds_per_example`), and the time per epoch grows roughly in
+Backpropagation costs twice that less one product (Chapter 4: $dW$ and $dA$
+are one product each, and the first layer needs no $dA$), so a training step
+costs $3F - n_1 n_0$ multiply-adds per example, where $F = \sum_l n_l
+n_{l-1} \approx P$ is the forward pass's (`multiply_adds_per_example`):
+between $2P$ and $3P$, nearer $2P$ when the first layer dominates. The time
+per epoch grows roughly in
 proportion to $P$, until the network is so small that Python's fixed cost
 per step is what is left.
 
@@ -71,17 +74,17 @@ def count_params(layers):
 
 
 def multiply_adds_per_example(layers, training=True):
-    r"""Multiply-adds of one example's forward pass, $\sum_l n_l n_{l-1}$; three times that to train.
+    r"""Multiply-adds of one example's forward pass, $F = \sum_l n_l n_{l-1}$, or of a training step, $3F - n_1 n_0$.
 
-    Training adds the backward pass's two products per layer ($dW$ and $dA$;
-    the first layer's $dA$ is skipped, which this estimate ignores).
+    Training adds the backward pass's two products per layer, $dW$ and $dA$,
+    except the first layer's $dA$, which nothing needs (Chapter 4).
 
     Examples
     --------
     >>> multiply_adds_per_example([784, 128, 10], training=False)
     101632
-    >>> multiply_adds_per_example([784, 128, 10])
-    304896
+    >>> multiply_adds_per_example([784, 128, 10])  # 3 * 101632 - 128 * 784
+    204544
     """
     forward = sum(n_out * n_in for n_in, n_out in zip(layers, layers[1:]))
-    return 3 * forward if training else forward
+    return 3 * forward - layers[0] * layers[1] if training else forward

@@ -234,7 +234,8 @@ def test_he_keeps_the_predicted_scale_through_a_deep_relu_network():
 
 def test_counting():
     assert count_params([784, 800, 800, 10]) == 784 * 800 + 800 + 800 * 800 + 800 + 8010
-    assert multiply_adds_per_example([784, 10]) == 3 * 7840
+    assert multiply_adds_per_example([784, 10]) == 2 * 7840  # dW and the forward product; no dA
+    assert multiply_adds_per_example([784, 128, 10], training=False) == 784 * 128 + 128 * 10
 
 
 # ---------------------------------------------------------------- recipes
