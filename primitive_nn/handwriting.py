@@ -284,7 +284,8 @@ def _eight_bit(image):
     if image.mode not in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
         return image
     values = np.asarray(image, dtype=np.float64)
-    scale = 255 / 65535 if values.max() > 255 else 1.0
+    sixteen_bit = image.mode.startswith("I;16") or values.max() > 255  # mode "I" says no depth
+    scale = 255 / 65535 if sixteen_bit else 1.0
     return Image.fromarray(np.clip(values * scale + 0.5, 0, 255).astype(np.uint8))
 
 

@@ -162,7 +162,8 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
     Raises
     ------
     Diverged
-        At the first step where `primitive_nn.train.divergence` finds the run dead.
+        At the first step whose loss `primitive_nn.train.runaway` rejects, or after an
+        epoch in which `primitive_nn.train.dead_layer` finds a hidden layer dead.
 
     Examples
     --------

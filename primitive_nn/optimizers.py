@@ -92,6 +92,8 @@ those first steps would be far too large.
 
 import numpy as np
 
+from primitive_nn.train import gradient_step
+
 
 def init_state(params, names=("v",)):
     r"""Zeros shaped like every parameter, one set per letter in `names`, and a step count.
@@ -144,8 +146,7 @@ def sgd_step(state, params, grads, alpha):
     >>> params["W1"]
     array([0.8])
     """
-    new = {name: p - alpha * grads["d" + name] for name, p in params.items()}
-    return {**state, "t": state["t"] + 1}, new
+    return {**state, "t": state["t"] + 1}, gradient_step(params, grads, alpha)
 
 
 def momentum_step(state, params, grads, alpha, beta=0.9):

@@ -26,7 +26,7 @@ from primitive_nn.loss import cross_entropy_from_logits, one_hot
 from primitive_nn.machinery import files
 from primitive_nn.machinery.recipes import Recipe
 from primitive_nn.minibatch import fit
-from primitive_nn.network import INITIALIZERS, accuracy, backward, forward, init_params, n_layers
+from primitive_nn.network import INITIALIZERS, backward, forward, init_params, n_layers
 from primitive_nn.optimizers import OPTIMIZERS
 from primitive_nn.regularization import dropout_backward, dropout_forward, with_weight_decay
 from primitive_nn.schedules import SCHEDULES
@@ -147,7 +147,7 @@ def run(recipe, mnist, on_record=None, defects=None, record_divergence=False, wa
                       init_params(list(recipe.layers), rng, recipe.init, dtype))
     X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, dtype)
     monitor = _monitor(X_dev, y_dev, X_test if watch_test else None, mnist.test_labels)
-    start = time.perf_counter()
+    began = time.perf_counter()
     try:
         params, history = _train(recipe, initial_params, X, y, rng, len(labels), defects,
                                  monitor, on_record)
@@ -155,8 +155,8 @@ def run(recipe, mnist, on_record=None, defects=None, record_divergence=False, wa
         if not record_divergence:
             raise
         return Run(recipe, None, initial_params, died.history, None, None, None,
-                   time.perf_counter() - start, diverged=str(died))
-    wall_seconds = time.perf_counter() - start
+                   time.perf_counter() - began, diverged=str(died))
+    wall_seconds = time.perf_counter() - began
     return Run(recipe, params, initial_params, history,
                train_accuracy=evaluate(params, X, y)["accuracy"],
                dev_accuracy=evaluate(params, X_dev, y_dev)["accuracy"] if len(y_dev) else None,

@@ -103,7 +103,6 @@ def pipeline_figure(rgb, params):
     field = handwriting.centre(small)
     fig = Figure(figsize=(WIDTH, 2.3), layout="constrained")
     axes = fig.subplots(1, 5, width_ratios=[rgb.shape[1] / rgb.shape[0], 1, 1, 1, 1])
-    axes[0].imshow(rgb)
     _show(axes[0], rgb, f"photo {rgb.shape[0]}×{rgb.shape[1]}")
     _show(axes[1], ink, "ink")
     _show(axes[2], cut, f"crop {cut.shape[0]}×{cut.shape[1]}")
@@ -114,7 +113,7 @@ def pipeline_figure(rgb, params):
 
 
 def centring_figure(photos, params):
-    """The same photos prepared three ways, with the network's answer under each.
+    """The same photos prepared three ways, with the network's answer above each.
 
     Rows: the whole photo shrunk to 28×28 (no crop, no centring); cropped and
     fitted into the 20×20 box, but put in the top-left corner of the field;

@@ -25,6 +25,7 @@ from primitive_nn.loss import one_hot
 from primitive_nn.machinery import plots
 from primitive_nn.machinery.experiments import summarize
 from primitive_nn.machinery.lab import experiment
+from primitive_nn.machinery.part1 import pct
 from primitive_nn.machinery.recipes import FAST, LADDER, PART2, RECIPES, SHIPPED
 from primitive_nn.minibatch import minibatches
 from primitive_nn.network import backward, forward, init_params
@@ -35,10 +36,6 @@ ABLATION_SEEDS = [0, 1, 2, 3, 4]
 LADDER_SEEDS = [0, 1, 2]
 CHANGE_LABELS = {"small_first": "smaller first layer", "large_output": "larger output layer",
                  "zero_bias": "zero biases"}  # how the figure names He's three changes
-
-
-def pct(x):
-    return None if x is None else round(100 * x, 2)
 
 
 def smoke(lab, recipe):
