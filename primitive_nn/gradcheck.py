@@ -16,7 +16,8 @@ $$
 \frac{L(\theta + \varepsilon) - L(\theta - \varepsilon)}{2\varepsilon} ,
 $$
 
-which is `(loss(plus) - loss(minus)) / (2 * eps)` in `numerical_gradient`.
+which is `(plus - minus) / (2 * eps)` in `numerical_gradient`, with `plus` and
+`minus` the loss at the two nudged parameters.
 By Taylor's theorem,
 
 $$

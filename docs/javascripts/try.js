@@ -7,7 +7,7 @@
 //   primitive_nn.handwriting  toGrey, border, toInk, crop, boxSize,
 //                             areaWeights, sizeNormalize, centreOfMass,
 //                             pixelShift, place, centre, prepare
-//   primitive_nn.network      linearForward, relu, softmax, forward
+//   primitive_nn.layers, .activations, .loss, .network: linearForward, relu, softmax, forward
 //
 // The constants of the preparation (the 20-pixel box, the centre, the ink
 // levels) come from assets/models/models.json, which the book's build writes
