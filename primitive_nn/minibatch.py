@@ -187,7 +187,8 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
         loss_sum, correct, active, total = 0.0, 0, np.zeros(D - 1, int), np.zeros(D - 1, int)
         for batch in minibatches(m, batch_size, rng):
             Xb = X[:, batch] if augment is None else augment(X[:, batch], rng)   # (n_0, b)
-            Yb = one_hot(labels[batch], n_y, dtype=X.dtype)                      # (n_y, b)
+            yb = labels[batch]                                                   # (b,)
+            Yb = one_hot(yb, n_y, dtype=X.dtype)                                 # (n_y, b)
             with np.errstate(over="ignore", invalid="ignore"):
                 cache = forward(params, Xb)
                 loss = cross_entropy_from_logits(cache[f"Z{D}"], Yb)
@@ -195,7 +196,7 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
             if reason := runaway(loss, first_loss, cache[f"A{D}"]):
                 raise Diverged(t, reason, alpha, history, epoch)
             loss_sum += loss * len(batch)
-            correct += np.count_nonzero(cache[f"A{D}"].argmax(axis=0) == labels[batch])
+            correct += np.count_nonzero(cache[f"A{D}"].argmax(axis=0) == yb)
             counts = activity(cache)
             active, total = active + counts[0], total + counts[1]
             state, params = step(state, params, backward(params, cache, Yb),

@@ -168,7 +168,10 @@ def dropout_forward(params, X, p, rng):
 
 
 def dropout_backward(params, cache, Y):
-    r"""Backpropagation through the dropout masks: $dA^{[l]} \leftarrow dA^{[l]} \odot M^{[l]}$.
+    r"""Backpropagation through the dropout masks: $dA^{[l]} \leftarrow dA^{[l]} \odot M^{[l]} / (1 - p)$.
+
+    The cache holds each mask already divided by $1 - p$ (as `M{l}`), so the
+    code multiplies by the cached array alone.
 
     Parameters
     ----------

@@ -90,6 +90,12 @@ def cosine(t, T, alpha, warmup=0):
     --------
     >>> [round(cosine(t, 100, 1.0), 4) for t in (0, 50, 99)]
     [1.0, 0.5, 0.0002]
+
+    With a warm-up of 10 steps the rate climbs to $\alpha_0$ first, and the
+    cosine then spans the remaining 90:
+
+    >>> [round(cosine(t, 100, 1.0, warmup=10), 4) for t in (0, 9, 10, 55)]
+    [0.1, 1.0, 1.0, 0.5]
     """
     warm = _warm(t, warmup, alpha)
     if warm is not None:
@@ -104,6 +110,8 @@ def step_decay(t, T, alpha, warmup=0):
     --------
     >>> [step_decay(t, 90, 1.0) for t in (0, 30, 60, 89)]
     [1.0, 0.1, 0.010000000000000002, 0.010000000000000002]
+    >>> [step_decay(t, 100, 1.0, warmup=10) for t in (4, 10, 40)]  # plateaus of 30 after warm-up
+    [0.5, 1.0, 0.1]
     """
     warm = _warm(t, warmup, alpha)
     if warm is not None:
