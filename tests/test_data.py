@@ -1,16 +1,18 @@
-"""Tests for primitive_nn.data: IDX and CSV parsing, loading and verifying, the split, the CLI.
+"""Tests for primitive_nn.data and its loader: IDX and CSV parsing, loading, the split, the CLI.
 
 Everything here runs on tiny files built in `tmp_path`; no network is used.
-Fetching is tested in test_fetch.py. Tests marked `mnist` read the real files
+Fetching, and hashing each cached file only once, is tested in test_fetch.py. Tests marked `mnist` read the real files
 from the cache (`python -m primitive_nn.data` puts them there).
 """
 
+import ast
 import gzip
 import hashlib
 import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +21,7 @@ from primitive_nn import data
 from primitive_nn.data import (
     MNIST_FILES,
     encode_idx,
-    load_mnist,
+    parse_csv,
     parse_idx,
     read_csv,
     read_idx,
@@ -28,6 +30,7 @@ from primitive_nn.data import (
 )
 from primitive_nn.errors import DataError, DataWarning
 from primitive_nn.machinery.data_cli import main
+from primitive_nn.machinery.mnist import load_mnist
 
 CSV_HEADER = "label," + ",".join(f"pixel{k}" for k in range(784))
 
@@ -178,7 +181,7 @@ def test_csv_wrong_column_count_names_line(tmp_path):
     rows, _, _ = good_rows(3)
     rows[1] = rows[1].rsplit(",", 1)[0]  # line 3: the header is line 1
     with pytest.raises(DataError) as info:
-        read_csv(write_csv(tmp_path / "t.csv", rows))
+        load_mnist(write_csv(tmp_path / "t.csv", rows))
     message = str(info.value)
     assert "line 3:" in message and "expected 785" in message and "found 784" in message
 
@@ -187,7 +190,7 @@ def test_kaggle_test_csv_gets_a_hint(tmp_path):
     path = tmp_path / "test.csv"
     path.write_text(",".join(f"pixel{k}" for k in range(784)) + "\n" + ",".join(["0"] * 784) + "\n")
     with pytest.raises(DataError, match="line 1: .*use train.csv"):
-        read_csv(path)
+        load_mnist(path)
 
 
 def test_csv_non_numeric_cell_names_line_and_column(tmp_path):
@@ -196,7 +199,7 @@ def test_csv_non_numeric_cell_names_line_and_column(tmp_path):
     cells[4] = "x7"  # column 5 = pixel3
     rows[0] = ",".join(cells)
     with pytest.raises(DataError) as info:
-        read_csv(write_csv(tmp_path / "t.csv", rows))
+        load_mnist(write_csv(tmp_path / "t.csv", rows))
     message = str(info.value)
     assert "line 2, column 5 (pixel3)" in message and "'x7'" in message
 
@@ -206,14 +209,14 @@ def test_csv_pixel_out_of_range(tmp_path, value):
     rows, _, _ = good_rows(3)
     rows[2] = csv_row(1, [0] * 783 + [value])
     with pytest.raises(DataError, match=r"line 4, column 785 \(pixel783\): pixel value"):
-        read_csv(write_csv(tmp_path / "t.csv", rows))
+        load_mnist(write_csv(tmp_path / "t.csv", rows))
 
 
 def test_csv_label_out_of_range(tmp_path):
     rows, _, _ = good_rows(2)
     rows[1] = csv_row(10, [0] * 784)
     with pytest.raises(DataError, match=r"line 3, column 1 \(label\): label 10 is outside 0..9"):
-        read_csv(write_csv(tmp_path / "t.csv", rows))
+        load_mnist(write_csv(tmp_path / "t.csv", rows))
 
 
 def test_csv_blank_lines_do_not_shift_line_numbers(tmp_path):
@@ -221,7 +224,7 @@ def test_csv_blank_lines_do_not_shift_line_numbers(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text(f"{CSV_HEADER}\n{rows[0]}\n\n{csv_row(12, [0] * 784)}\n")
     with pytest.raises(DataError, match="line 4"):
-        read_csv(path)
+        load_mnist(path)
 
 
 def test_csv_error_deep_in_a_long_file_names_the_right_line(tmp_path):
@@ -229,19 +232,19 @@ def test_csv_error_deep_in_a_long_file_names_the_right_line(tmp_path):
     rows = [zero_row] * 2500
     rows[2100] = csv_row(0, [0] * 100 + [300] + [0] * 683)  # line 2102
     with pytest.raises(DataError, match=r"line 2102, column 102 \(pixel100\)"):
-        read_csv(write_csv(tmp_path / "t.csv", rows))
+        load_mnist(write_csv(tmp_path / "t.csv", rows))
 
 
 def test_empty_csv(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("")
     with pytest.raises(DataError, match="line 1: expected 785"):
-        read_csv(path)
+        load_mnist(path)
 
 
 def test_header_only_csv(tmp_path):
     with pytest.raises(DataError, match="no data lines after the header"):
-        read_csv(write_csv(tmp_path / "t.csv", []))
+        load_mnist(write_csv(tmp_path / "t.csv", []))
 
 
 @pytest.mark.parametrize("bom", [False, True])
@@ -262,14 +265,23 @@ def test_csv_bad_first_line_is_an_error_not_a_header(tmp_path):
     rows, _, _ = good_rows(2)
     rows[0] = "x" + rows[0]  # a label cell that is not a number, pixels that are
     with pytest.raises(DataError, match="line 1: neither a header nor an image"):
-        read_csv(write_csv(tmp_path / "t.csv", rows, header=False))
+        load_mnist(write_csv(tmp_path / "t.csv", rows, header=False))
+
+
+def test_the_chapter_refuses_a_bad_csv_in_a_few_words(tmp_path):
+    rows, _, _ = good_rows(3)
+    rows[1] = csv_row(10, [0] * 784)
+    with pytest.raises(DataError, match="t.csv: not a CSV of labelled digits, 785 whole numbers"):
+        read_csv(write_csv(tmp_path / "t.csv", rows))  # the loader adds the line: see above
+    with pytest.raises(DataError, match="lines: not a CSV"):
+        parse_csv([], "lines")
 
 
 def test_csv_first_line_of_numbers_out_of_range_names_line_1(tmp_path):
     rows, _, _ = good_rows(2)
     rows[0] = csv_row(12, [0] * 784)
     with pytest.raises(DataError, match=r"line 1, column 1 \(label\): label 12"):
-        read_csv(write_csv(tmp_path / "t.csv", rows, header=False))
+        load_mnist(write_csv(tmp_path / "t.csv", rows, header=False))
 
 
 @pytest.mark.parametrize("content, fragment", [
@@ -383,6 +395,61 @@ def test_load_csv(tmp_path):
 def test_load_nonexistent_path(tmp_path):
     with pytest.raises(DataError, match="no such file or directory"):
         load_mnist(tmp_path / "missing")
+
+
+# ---------------------------------------------------------------- the chapter and its loader
+
+PACKAGE = Path(__file__).resolve().parent.parent
+LOADING = ["primitive_nn.data", "primitive_nn.machinery.mnist", "primitive_nn.machinery.fetch",
+           "primitive_nn.machinery.validate"]
+
+
+def package_imports(module):
+    """The primitive_nn modules that `module` imports anywhere but in its `__main__` block."""
+    base = PACKAGE / module.replace(".", "/")
+    tree = ast.parse((base / "__init__.py" if base.is_dir() else base.with_suffix(".py")).read_text())
+    tree.body = [node for node in tree.body  # leave out `if __name__ == "__main__":`
+                 if not (isinstance(node, ast.If) and "__main__" in ast.unparse(node.test))]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {f"{node.module}.{alias.name}"
+                      if (PACKAGE / node.module.replace(".", "/") / f"{alias.name}.py").is_file()
+                      else node.module for alias in node.names}
+    return {name for name in found if name.split(".")[0] == "primitive_nn"}
+
+
+def test_the_data_chapter_imports_nothing_from_the_machinery():
+    assert not [name for name in package_imports("primitive_nn.data") if ".machinery" in name]
+
+
+def test_no_import_cycle_among_the_chapter_and_its_loader():
+    graph, todo = {}, list(LOADING)
+    while todo:  # every primitive_nn module reachable from LOADING
+        module = todo.pop()
+        if module not in graph:
+            graph[module] = package_imports(module)
+            todo += graph[module]
+    for start in LOADING:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            module = todo.pop()
+            assert module != start, f"{start} is on an import cycle with some of {sorted(seen)}"
+            if module not in seen:
+                seen.add(module)
+                todo += graph[module]
+
+
+@pytest.mark.parametrize("module", LOADING)
+def test_each_module_imports_first_in_a_fresh_interpreter(module):
+    code = f"import sys, {module}; print([m for m in sys.modules if 'primitive_nn.machinery' in m])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ), timeout=120, cwd=PACKAGE)
+    assert result.returncode == 0, result.stderr
+    if module == "primitive_nn.data":
+        assert result.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------- split_dev and to_columns

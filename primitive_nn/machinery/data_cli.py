@@ -10,6 +10,7 @@ from primitive_nn import data
 from primitive_nn.machinery import progress
 from primitive_nn.machinery.cli import Parser, command
 from primitive_nn.machinery.fetch import CACHE_ENV
+from primitive_nn.machinery.mnist import load_mnist
 
 
 def parse_args(argv):
@@ -28,9 +29,8 @@ def parse_args(argv):
 def main(argv=None):
     """Fetch and verify MNIST, or `--check PATH`; print sizes and SHA-256 digests."""
     args = parse_args(argv)
-    mnist = data.load_mnist(args.check, cache_dir=args.cache_dir,
-                            allow_modified=args.allow_modified,
-                            progressbar=progress.bars_wanted())
+    mnist = load_mnist(args.check, cache_dir=args.cache_dir, allow_modified=args.allow_modified,
+                       progressbar=progress.bars_wanted())
     print(summary(mnist))
     return 0
 

