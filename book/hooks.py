@@ -1,6 +1,6 @@
 """MkDocs hooks for the primitive_nn book (wired up by `hooks:` in mkdocs.yml).
 
-Three jobs, all small:
+Four jobs, all small:
 
 1. Results. Prose never types a measured number. It writes a placeholder,
    double braces around `results.` plus a dotted key into docs/results.json
@@ -22,14 +22,41 @@ Three jobs, all small:
    a manifest and one float32 file per network, into site/assets/models/
    with `primitive_nn.machinery.models.export_for_site`, so the weights are
    committed once, in the package.
+
+4. Numbers. Nothing types a chapter or an exercise number; they come from
+   the nav's order, so inserting a chapter renumbers the book.
+   - Chapters: every page listed under a nav section whose title starts with
+     "Part " is a chapter, numbered 1, 2, ... through the book in nav order,
+     unless its front matter says `unnumbered: true`. The number goes before
+     the nav title and the page's H1: `# Width and depth` reads
+     "13. Width and depth".
+   - Exercises: a chapter writes `### Exercise: <title> {#<label>}` (the
+     label, optional, becomes the heading's id through attr_list), and reads
+     `### Exercise 13.1: <title>`, numbered in page order.
+   - References: a link with empty text names its target. `[](schedules.md)`
+     reads "Chapter 12", `[](optimizers.md#momentum-constant)` reads
+     "Exercise 11.1", `[](#label)` points into the same page. A reference to
+     an unnumbered page or to an unknown label fails the build.
+   `on_nav` reads the nav and every page's source once, before any page is
+   rendered, into the label table `_labels` ({page: {label: Label}}, the
+   page's own chapter under the label ""), so a page can refer to a later
+   one; `on_page_markdown` then numbers each page and resolves its
+   references from that table. A new kind of numbered thing (figures,
+   equations) is one more `Kind` in KINDS: its marker, and how it reads
+   once numbered; references to it then work as they do for exercises.
 """
 
+import itertools
 import json
+import posixpath
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from mkdocs.exceptions import PluginError
+from mkdocs.utils.meta import get_data
 
 # `{{ results.a.b }}`, spaces optional. Everything up to `}}` is taken as the
 # key, so a typo such as `results.dev acc` fails loudly instead of slipping by.
@@ -43,6 +70,7 @@ KATEX_SITE_DIR = Path("assets", "katex")  # inside site_dir; mkdocs.yml points h
 MODELS_DIR = Path("primitive_nn", "models")  # from mkdocs.yml's folder: the shipped networks
 
 _results = {}  # loaded afresh at the start of every build (and `mkdocs serve` rebuild)
+_labels = {}  # the label table, {page: {label: Label}}: read afresh by on_nav in every build
 
 
 # ---- results placeholders ---------------------------------------------------
@@ -83,6 +111,156 @@ def lookup(results, dotted_key, page="?"):
 def substitute(markdown, results, page="?"):
     """Replace every results placeholder in `markdown` with `str()` of its value."""
     return PLACEHOLDER.sub(lambda m: str(lookup(results, m.group(1), page)), markdown)
+
+
+# ---- chapter, exercise and reference numbers -------------------------------
+
+PART_PREFIX = "Part "  # a nav section whose title starts so holds chapters
+UNNUMBERED = "unnumbered"  # front matter `unnumbered: true`: a page of a Part that is no chapter
+CHAPTER = "Chapter"  # what a reference to a chapter page reads before its number
+
+
+@dataclass(frozen=True)
+class Label:
+    """A numbered thing as a reference names it: kind "Exercise", number "11.1"."""
+
+    kind: str
+    number: str
+
+    def __str__(self):
+        return f"{self.kind} {self.number}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of numbered thing inside a chapter, numbered <chapter>.1, .2, ... in page order."""
+
+    name: str  # what a reference reads before the number: "Exercise" -> "Exercise 11.1"
+    marker: re.Pattern  # an unnumbered one in a page's Markdown; group "label" is its label, if any
+    numbered: Callable[[re.Match, str], str]  # the marker as the reader sees it, given its number
+
+
+# `### Exercise: <title> {#label}`, label optional; attr_list makes the label the heading's id.
+EXERCISE = Kind(
+    "Exercise",
+    re.compile(r"^###[ \t]+Exercise:(?P<rest>.*?(?:\{[ \t]*#(?P<label>[\w-]+)[ \t]*\})?)[ \t]*$", re.M),
+    lambda match, number: f"### Exercise {number}:{match['rest']}",
+)
+KINDS = (EXERCISE,)  # figures and equations, when they are numbered, are one more Kind each
+
+H1 = re.compile(r"^#[ \t]+(?P<title>.+?)[ \t]*$", re.M)  # the page's title line
+# A number typed by hand: a heading "Exercise 3.2" or a chapter's H1 "# 3. Softmax".
+TYPED = re.compile(r"^#{1,6}[ \t]+Exercise[ \t]+\d|\A\s*#[ \t]+\d+\.[ \t]", re.M)
+# `[](target)`: a reference. Fenced and inline code is matched first, and left alone.
+REFERENCE = re.compile(
+    r"(?P<code>^[ \t]*(?P<fence>`{3,}|~{3,}).*?^[ \t]*(?P=fence)|`[^`\n]+`)"
+    r"|\[\]\((?P<target>[^()\s]+)\)",
+    re.M | re.S,
+)
+
+
+def nav_pages(nav, in_part=False):
+    """Yield (page, is inside a Part) for each page of `nav` (mkdocs.yml's `nav:`), in order."""
+    for entry in nav or ():
+        title, value = next(iter(entry.items())) if isinstance(entry, dict) else (None, entry)
+        if isinstance(value, list):
+            yield from nav_pages(value, in_part or str(title).startswith(PART_PREFIX))
+        elif isinstance(value, str) and value.endswith(".md"):  # not an external link
+            yield value, in_part
+
+
+def add_label(labels, name, label, page):
+    """Put `label` into one page's `labels` under `name`; PluginError if the page has it already."""
+    if name in labels:
+        raise PluginError(f"{page}: the label '{name}' is used twice; give each its own.")
+    labels[name] = label
+
+
+def number_items(markdown, chapter, page="?"):
+    """Number each Kind's markers in `markdown` <chapter>.1, .2, ...; return the text and its labels."""
+    labels = {}
+    for kind in KINDS:
+        count = itertools.count(1)
+
+        def numbered(match, kind=kind, count=count):
+            if chapter is None:
+                raise PluginError(
+                    f"{page}: '{match[0].strip()}' is on a page without a chapter number; "
+                    "only the chapters, the numbered pages of the Parts, number their "
+                    f"{kind.name.lower()}s."
+                )
+            label = Label(kind.name, f"{chapter}.{next(count)}")
+            if match["label"]:
+                add_label(labels, match["label"], label, page)
+            return kind.numbered(match, label.number)
+
+        markdown = kind.marker.sub(numbered, markdown)
+    return markdown, labels
+
+
+def read_book(nav, docs_dir):
+    """The label table of the book with this `nav` and these pages: {page: {label: Label}}.
+
+    A chapter's own entry is under the label "" (what `[](page.md)` refers to).
+    Pages outside the Parts, and those marked `unnumbered: true`, get no
+    chapter number; a page the nav does not list is not in the table.
+    """
+    table, chapters = {}, itertools.count(1)
+    for page, in_part in nav_pages(nav):
+        markdown, meta = get_data(Path(docs_dir, page).read_text(encoding="utf-8"))
+        typed = TYPED.search(markdown)
+        if typed:
+            raise PluginError(
+                f"{page}: '{typed[0].strip()}' types a number; the book numbers its chapters and "
+                "exercises itself (write '# Title' and '### Exercise: title {#label}')."
+            )
+        chapter = str(next(chapters)) if in_part and not meta.get(UNNUMBERED) else None
+        table[page] = {"": Label(CHAPTER, chapter)} if chapter else {}
+        for name, label in number_items(markdown, chapter, page)[1].items():
+            add_label(table[page], name, label, page)
+    return table
+
+
+def resolve(target, page, table):
+    """The Label that the reference `[](target)` on `page` names; PluginError if there is none."""
+    path, _, name = target.partition("#")
+    where = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else page
+    reference = f"the reference []({target})"
+    if where not in table:
+        raise PluginError(f"{page}: {reference} points to {where}, which the nav does not list.")
+    if name not in table[where]:
+        if not name:
+            raise PluginError(
+                f"{page}: {reference} points to {where}, which has no chapter number "
+                "(only the pages of the Parts are numbered); link it with words instead."
+            )
+        raise PluginError(
+            f"{page}: {reference} names the label '{name}', which {where} does not define "
+            f"(a label is written {{#{name}}} at the end of a numbered heading)."
+        )
+    return table[where][name]
+
+
+def refer(markdown, page, table):
+    """Give every reference `[](target)` in `markdown` its name: `[Chapter 9](target)`."""
+
+    def named(match):
+        if match["code"]:
+            return match[0]
+        return f"[{resolve(match['target'], page, table)}]({match['target']})"
+
+    return REFERENCE.sub(named, markdown)
+
+
+def number_page(markdown, page, table):
+    """The Markdown of `page` as the reader sees it: numbered, its references named."""
+    chapter = table.get(page, {}).get("")
+    markdown = number_items(markdown, chapter and chapter.number, page)[0]
+    if chapter:
+        if not H1.search(markdown):
+            raise PluginError(f"{page}: a chapter needs a '# Title' line to carry its number.")
+        markdown = H1.sub(lambda m: f"# {chapter.number}. {m['title']}", markdown, count=1)
+    return refer(markdown, page, table)
 
 
 # ---- KaTeX assets -----------------------------------------------------------
@@ -127,7 +305,18 @@ def on_pre_build(config):
         _results = {**_results, "benchmark": load_results(benchmark)}
 
 
+def on_nav(nav, config, files):
+    global _labels
+    _labels = read_book(config.nav, config.docs_dir)  # every page's numbers, before any page renders
+    for page in nav.pages:
+        chapter = _labels.get(page.file.src_uri, {}).get("")
+        if chapter and page.title is not None:  # without a nav title, the numbered H1 is the title
+            page.title = f"{chapter.number}. {page.title}"
+    return nav
+
+
 def on_page_markdown(markdown, page, config, files):
+    markdown = number_page(markdown, page.file.src_uri, _labels)
     return substitute(markdown, _results, page.file.src_uri)
 
 

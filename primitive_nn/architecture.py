@@ -23,8 +23,8 @@ narrower than the 784 inputs.
 
 The forward pass multiplies each $W^{[l]}$ by a $(n_{l-1}, m)$ matrix: $n_l
 n_{l-1}$ multiply-adds per example and layer, almost exactly one per weight.
-Backpropagation costs twice that less one product (Chapter 4: $dW$ and $dA$
-are one product each, and the first layer needs no $dA$), so a training step
+Backpropagation costs twice that less one product (`primitive_nn.network`:
+$dW$ and $dA$ are one product each, and the first layer needs no $dA$), so a training step
 costs $3F - n_1 n_0$ multiply-adds per example, where $F = \sum_l n_l
 n_{l-1} \approx P$ is the forward pass's (`multiply_adds_per_example`):
 between $2P$ and $3P$, nearer $2P$ when the first layer dominates. The time
@@ -77,7 +77,7 @@ def multiply_adds_per_example(layers, training=True):
     r"""Multiply-adds of one example's forward pass, $F = \sum_l n_l n_{l-1}$, or of a training step, $3F - n_1 n_0$.
 
     Training adds the backward pass's two products per layer, $dW$ and $dA$,
-    except the first layer's $dA$, which nothing needs (Chapter 4).
+    except the first layer's $dA$, which nothing needs (`primitive_nn.network`).
 
     Examples
     --------

@@ -1,8 +1,11 @@
-"""The book quotes its numbers from docs/results.json, never by hand.
+"""The book quotes its numbers from docs/results.json, and numbers itself; nothing is typed by hand.
 
-Two parts: unit tests of the results hook in book/hooks.py (substitution,
-and the errors that fail the build), and checks over the pages in docs/ that
-no measured number is typed into the prose.
+Four parts: unit tests of the results hook in book/hooks.py (substitution,
+and the errors that fail the build); checks over the pages in docs/ that no
+measured number is typed into the prose; unit tests of the numbering hook
+(chapters and exercises numbered from the nav's order, references named by
+their target); and checks that no page, docstring or README types a chapter
+or exercise number.
 """
 
 import importlib.util
@@ -16,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 RESULTS = DOCS / "results.json"
+EXERCISES = ROOT / "tests" / "test_exercises.py"
 
 # Percentages that may be typed into a page, because they are quoted facts
 # rather than results of this code: the seed notebook's reported training
@@ -34,9 +38,15 @@ def hooks():
 
 
 def pages():
-    """Each Markdown page of the book, with its results placeholders and exercise numbers taken out."""
+    """Each Markdown page of the book, with its results placeholders taken out."""
     texts = {p.relative_to(DOCS).as_posix(): p.read_text("utf-8") for p in DOCS.rglob("*.md")}
-    return {name: re.sub(r"\{\{.*?\}\}|Exercise \d+\.\d+", " ", text) for name, text in texts.items()}
+    return {name: re.sub(r"\{\{.*?\}\}", " ", text) for name, text in texts.items()}
+
+
+def book_nav():
+    """mkdocs.yml's `nav:`, the order the book's chapters are numbered in."""
+    yaml = pytest.importorskip("yaml", reason="needs the docs extra: pip install -e '.[docs]'")
+    return yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["nav"]
 
 
 def significant_digits(value):
@@ -134,3 +144,178 @@ def test_no_placeholder_is_left_anywhere_in_the_built_site():
     left = [p.relative_to(site).as_posix() for p in pages
             if re.search(r"\{\{\s*results\.", p.read_text("utf-8"))]
     assert not left, f"unfilled results placeholders in {left}"
+
+
+# ---- chapter, exercise and reference numbers ---------------------------------
+
+# A made-up book: a preface, two Parts (one with an unnumbered results page) and an appendix.
+TOY_PAGES = {
+    "preface.md": "# Preface\n\nStart with [](intro.md); the last exercise is [](tools.md#hammer).\n",
+    "intro.md": "# Introduction\n\n### Exercise: first {#first}\n\n### Exercise: unlabelled\n\n"
+                "### Exercise: third {#third}\n\nSee [](#third), then [](tools.md).\n",
+    "tools.md": "# Tools\n\n### Exercise: the hammer {#hammer}\n\nBack to [](intro.md#first).\n",
+    "results.md": "---\nunnumbered: true\n---\n\n# Results\n\nFrom [](tools.md).\n",
+    "new.md": "# A new chapter\n\n### Exercise: new {#fresh}\n",
+    "appendix.md": "# Appendix\n",
+}
+
+
+def toy_nav(*part_one):
+    """The made-up book's nav, with `part_one` as Part I's pages."""
+    return ["preface.md", {"Part I: basics": list(part_one)},
+            {"Part II: more": [{"Tools": "tools.md"}, {"Results": "results.md"}]},
+            {"Appendix": "appendix.md"}]
+
+
+@pytest.fixture
+def toy_docs(tmp_path):
+    for name, text in TOY_PAGES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def named(table):
+    """A label table as plain strings: {page: {label: "Exercise 1.1"}}."""
+    return {page: {label: str(value) for label, value in labels.items()} for page, labels in table.items()}
+
+
+def test_chapters_and_exercises_follow_the_nav_order(hooks, toy_docs):
+    table = named(hooks.read_book(toy_nav({"Intro": "intro.md"}), toy_docs))
+    assert table == {
+        "preface.md": {}, "appendix.md": {}, "results.md": {},  # outside the Parts, or unnumbered
+        "intro.md": {"": "Chapter 1", "first": "Exercise 1.1", "third": "Exercise 1.3"},
+        "tools.md": {"": "Chapter 2", "hammer": "Exercise 2.1"},
+    }
+
+
+def test_inserting_a_page_renumbers_the_chapters_after_it(hooks, toy_docs):
+    table = named(hooks.read_book(toy_nav("new.md", {"Intro": "intro.md"}), toy_docs))
+    assert table["new.md"] == {"": "Chapter 1", "fresh": "Exercise 1.1"}
+    assert table["intro.md"] == {"": "Chapter 2", "first": "Exercise 2.1", "third": "Exercise 2.3"}
+    assert table["tools.md"] == {"": "Chapter 3", "hammer": "Exercise 3.1"}
+
+
+def test_a_page_is_numbered_and_its_references_named(hooks, toy_docs):
+    table = hooks.read_book(toy_nav("new.md", {"Intro": "intro.md"}), toy_docs)
+    intro = hooks.number_page(TOY_PAGES["intro.md"], "intro.md", table)
+    assert intro == ("# 2. Introduction\n\n### Exercise 2.1: first {#first}\n\n### Exercise 2.2: unlabelled\n\n"
+                     "### Exercise 2.3: third {#third}\n\nSee [Exercise 2.3](#third), then [Chapter 3](tools.md).\n")
+    preface = hooks.number_page(TOY_PAGES["preface.md"], "preface.md", table)
+    assert preface == "# Preface\n\nStart with [Chapter 2](intro.md); the last exercise is [Exercise 3.1](tools.md#hammer).\n"
+    code = "# Preface\n\n`[](nowhere.md)` and\n\n```md\n[](nowhere.md)\n```\n"
+    assert hooks.number_page(code, "preface.md", table) == code  # code shows the syntax, untouched
+
+
+def test_an_unknown_or_unnumbered_reference_fails_and_names_page_and_reference(hooks, toy_docs):
+    from mkdocs.exceptions import PluginError
+
+    table = hooks.read_book(toy_nav({"Intro": "intro.md"}), toy_docs)
+    for target, why in [("results.md", "no chapter number"), ("preface.md", "no chapter number"),
+                        ("tools.md#nail", "label 'nail'"), ("#hammer", "label 'hammer'"),
+                        ("missing.md", "does not list")]:
+        with pytest.raises(PluginError, match=rf"intro\.md: the reference \[\]\({re.escape(target)}\).*{why}"):
+            hooks.number_page(f"# Introduction\n\nSee [](#first) and []({target}).\n", "intro.md", table)
+
+
+def test_exercises_outside_a_chapter_typed_numbers_and_twice_used_labels_fail(hooks, toy_docs):
+    from mkdocs.exceptions import PluginError
+
+    nav = toy_nav({"Intro": "intro.md"})
+    (toy_docs / "appendix.md").write_text("# Appendix\n\n### Exercise: stray\n")
+    with pytest.raises(PluginError, match=r"appendix\.md: .*Exercise: stray.*without a chapter number"):
+        hooks.read_book(nav, toy_docs)
+    (toy_docs / "appendix.md").write_text("# Appendix\n")
+    (toy_docs / "tools.md").write_text("# Tools\n\n### Exercise 2.1: the hammer\n")
+    with pytest.raises(PluginError, match=r"tools\.md: .*types a number"):
+        hooks.read_book(nav, toy_docs)
+    (toy_docs / "tools.md").write_text("# 2. Tools\n")
+    with pytest.raises(PluginError, match=r"tools\.md: .*types a number"):
+        hooks.read_book(nav, toy_docs)
+    (toy_docs / "tools.md").write_text("# Tools\n\n### Exercise: a {#same}\n\n### Exercise: b {#same}\n")
+    with pytest.raises(PluginError, match=r"tools\.md: the label 'same' is used twice"):
+        hooks.read_book(nav, toy_docs)
+
+
+def test_every_reference_in_the_book_resolves_and_every_exercise_has_a_label(hooks):
+    table = hooks.read_book(book_nav(), DOCS)
+    for path in sorted(DOCS.glob("*.md")):
+        page, text = path.name, path.read_text("utf-8")
+        hooks.number_page(text, page, table)  # raises on an unknown reference
+        unlabelled = [line for line in text.splitlines()
+                      if line.startswith("### Exercise:") and not re.search(r"\{#[\w-]+\}\s*$", line)]
+        assert not unlabelled, f"docs/{page}: give each exercise a label, {{#label}}: {unlabelled}"
+
+
+def test_exercise_tests_and_solutions_are_named_after_their_exercise(hooks):
+    """tests/test_exercises.py names an exercise `<page>-<label>` (its solution) or
+    `test_<page>_<label>_...` (its tests), and a page includes a solution under its own exercise."""
+    table = hooks.read_book(book_nav(), DOCS)
+    exercises = {f"{page[:-3]}-{label}" for page, labels in table.items()
+                 for label, value in labels.items() if value.kind == "Exercise"}
+    source = EXERCISES.read_text("utf-8")
+    sections = set(re.findall(r"^# --8<-- \[start:([\w-]+)\]", source, re.M))
+    assert sections and sections <= exercises, f"solutions named after no exercise: {sections - exercises}"
+    tests = re.findall(r"^def (test_\w+)", source, re.M)
+    prefixes = {"test_" + name.replace("-", "_") for name in exercises}
+    stray = [t for t in tests if not any(t == p or t.startswith(p + "_") for p in prefixes)]
+    assert tests and not stray, f"tests named after no exercise (test_<page>_<label>_...): {stray}"
+    for page in table:
+        label = None
+        for line in (DOCS / page).read_text("utf-8").splitlines():
+            heading = re.match(r"#+ .*?(?:\{#([\w-]+)\})?\s*$", line)
+            if heading:
+                label = heading[1]
+            shown = re.search(r'--8<-- "tests/test_exercises\.py:([\w-]+)"', line)
+            if shown:
+                assert shown[1] == f"{page[:-3]}-{label}", f"docs/{page} shows {shown[1]} under the exercise {label}"
+
+
+TYPED_NUMBER = re.compile(r"\b(?:Chapters?\s+\d|Exercises?\s+\d+\.\d)", re.I)
+
+
+def test_nothing_types_a_chapter_or_exercise_number():
+    """Pages write `[](page.md)` or `[](page.md#label)`; docstrings and README name the chapter."""
+    texts = {f"docs/{name}": text for name, text in pages().items()}
+    texts["README.md"] = (ROOT / "README.md").read_text("utf-8")
+    for path in sorted((ROOT / "primitive_nn").rglob("*.py")):
+        texts[path.relative_to(ROOT).as_posix()] = path.read_text("utf-8")
+    typed = {name: TYPED_NUMBER.findall(text) for name, text in texts.items()}
+    typed = {name: found for name, found in typed.items() if found}
+    assert not typed, (
+        f"typed chapter or exercise numbers: {typed}; in a page write [](page.md) or "
+        "[](page.md#label), elsewhere name the chapter (the mini-batch chapter, `primitive_nn.minibatch`)")
+
+
+def test_nav_titles_carry_no_number():
+    def titles(nav):
+        for entry in nav:
+            if isinstance(entry, dict):
+                for title, value in entry.items():
+                    yield title
+                    if isinstance(value, list):
+                        yield from titles(value)
+
+    typed = [title for title in titles(book_nav()) if re.match(r"\s*\d", str(title))]
+    assert not typed, f"mkdocs.yml: nav titles with typed numbers {typed}; book/hooks.py numbers chapters"
+
+
+@pytest.mark.skipif(not os.environ.get("PRIMITIVE_NN_SITE"), reason="PRIMITIVE_NN_SITE is not set")
+def test_the_built_site_shows_the_numbers(hooks):
+    """Each chapter's H1, nav entry and exercise headings carry its number; no reference is left empty."""
+    site = Path(os.environ["PRIMITIVE_NN_SITE"])
+    table = hooks.read_book(book_nav(), DOCS)
+    home = (site / "index.html").read_text("utf-8")
+    for page, labels in table.items():
+        html = (site / ("index.html" if page == "index.md" else page[:-3] + "/index.html")).read_text("utf-8")
+        assert not re.search(r"<a [^>]*href=\"[^\"]*\"[^>]*>\s*</a>", html), f"{page}: an empty link"
+        if "" not in labels:
+            continue
+        number = labels[""].number
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)[1]
+        assert re.sub(r"<[^>]+>", "", h1).startswith(f"{number}. "), f"{page}: H1 {h1!r}"
+        link = re.search(rf'href="{re.escape(page[:-3])}/" class="md-nav__link">\s*<span[^>]*>\s*([^<]*)', home)
+        assert link and link[1].strip().startswith(f"{number}. "), f"{page}: nav entry {link and link[1]!r}"
+        headings = re.findall(r"<h3 [^>]*>(Exercise [^:<]*):", html)
+        labelled = [value for value in labels.values() if value.kind == "Exercise"]
+        assert headings == [f"Exercise {number}.{k}" for k in range(1, len(headings) + 1)], f"{page}: {headings}"
+        assert len(headings) >= len(labelled), f"{page}: {headings}, but {len(labelled)} labelled exercises"

@@ -2,7 +2,10 @@
 
 For each page: the math is typeset by KaTeX (no raw TeX left, no KaTeX
 errors), every image loaded, nothing failed to load or threw, and no request
-left 127.0.0.1. A screenshot of the softmax chapter is saved as an artifact.
+left 127.0.0.1. For each chapter (the numbered pages of mkdocs.yml's nav):
+its H1 and its exercises show its number, and a chapter that renders a
+module reads as a chapter. A screenshot of the softmax chapter is saved as
+an artifact.
 
 Run it on a built site (see book/browser-test.sh):
 
@@ -16,7 +19,9 @@ a browser here. PRIMITIVE_NN_CHROMIUM overrides its path.
 
 import functools
 import http.server
+import importlib.util
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -26,6 +31,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+ROOT = Path(__file__).resolve().parent.parent
 SITE = os.environ.get("PRIMITIVE_NN_SITE")  # the built site, e.g. "site"
 ARTIFACTS = Path(os.environ.get("PRIMITIVE_NN_ARTIFACTS", "artifacts"))
 SCREENSHOT_PAGE = "softmax/index.html"
@@ -150,22 +156,40 @@ def test_page(page_path, base_url, browser):
 
 # ---------------------------------------------------------------- chapter pages
 
-# Every page that renders a chapter module, and the most of its visible text that may be
-# API reference (mkdocstrings' function and class blocks): the data and training
-# chapters are held to less, being the ones most tempted to show machinery.
-CHAPTERS = {
-    "data/": ("primitive_nn.data", 0.35), "forward/": ("primitive_nn.layers", 0.45),
-    "softmax/": ("primitive_nn.loss", 0.45), "backprop/": ("primitive_nn.network", 0.45),
-    "gradcheck/": ("primitive_nn.gradcheck", 0.45), "training/": ("primitive_nn.train", 0.35),
-    "seed/": ("primitive_nn.seed", 0.45), "baselines/": ("primitive_nn.baselines", 0.45),
-    "initialization/": ("primitive_nn.initialization", 0.45),
-    "minibatch/": ("primitive_nn.minibatch", 0.45), "optimizers/": ("primitive_nn.optimizers", 0.45),
-    "schedules/": ("primitive_nn.schedules", 0.45), "architecture/": ("primitive_nn.architecture", 0.45),
-    "regularization/": ("primitive_nn.regularization", 0.45),
-    "augmentation/": ("primitive_nn.augmentation", 0.45),
-    "handwriting/": ("primitive_nn.handwriting", 0.45),
-}
+# The chapters are the numbered pages of mkdocs.yml's nav, as book/hooks.py numbers them.
+# A chapter's module is the first `::: primitive_nn.<module>` its page renders (the ladder
+# renders none). At most this much of a chapter's visible text may be API reference
+# (mkdocstrings' function and class blocks); the data and training chapters are held to
+# less, being the ones most tempted to show machinery.
+API_SHARE = 0.45
+API_SHARE_OF = {"data.md": 0.35, "training.md": 0.35}
 NOT_CHAPTERS = {"__init__", "errors", "book", "predict"}  # the preface, and thin commands
+MODULE = re.compile(r"^::: (primitive_nn\.\w+)[ \t]*$", re.M)  # a page renders a whole module
+
+
+@functools.cache
+def book_chapters():
+    """{page: (number, [modules it renders])} for every chapter, in nav order.
+
+    Needs PyYAML and MkDocs (book/requirements-docs.lock), as building the site did.
+    """
+    import yaml
+
+    spec = importlib.util.spec_from_file_location("book_hooks", ROOT / "book" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["nav"]
+    table = hooks.read_book(nav, ROOT / "docs")
+    return {page: (labels[""].number, MODULE.findall((ROOT / "docs" / page).read_text("utf-8")))
+            for page, labels in table.items() if "" in labels}
+
+
+def chapter_pages(with_module=False):
+    """Test parameters: the chapters' site paths ("data/"), or a skip where no site is set."""
+    if not SITE:
+        return [pytest.param(None, marks=pytest.mark.skip(reason="PRIMITIVE_NN_SITE is not set"))]
+    return [page[:-3] + "/" for page, (_, modules) in book_chapters().items() if modules or not with_module]
+
 
 CHAPTER_JS = """() => {
   const art = document.querySelector('article');
@@ -185,15 +209,35 @@ CHAPTER_JS = """() => {
 
 
 def test_every_chapter_module_has_a_page():
-    modules = {p.stem for p in (Path(__file__).resolve().parent.parent / "primitive_nn").glob("*.py")}
-    assert {m.split(".")[1] for m, _ in CHAPTERS.values()} | {"activations"} == modules - NOT_CHAPTERS
+    for needed in ("yaml", "mkdocs"):
+        pytest.importorskip(needed, reason="needs the docs extra: pip install -e '.[docs]'")
+    modules = {p.stem for p in (ROOT / "primitive_nn").glob("*.py")}
+    rendered = {m.split(".")[1] for _, page_modules in book_chapters().values() for m in page_modules}
+    assert rendered == modules - NOT_CHAPTERS
 
 
-@pytest.mark.parametrize("page_path", sorted(CHAPTERS))
+@pytest.mark.parametrize("page_path", chapter_pages())
+def test_chapter_page_shows_its_number(page_path, base_url, browser):
+    """The H1 reads "<n>. Title" and the exercises "Exercise <n>.1", "<n>.2", ... in order."""
+    number = book_chapters()[page_path[:-1] + ".md"][0]
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(base_url + page_path, wait_until="load")
+        h1 = page.locator("article h1").first.inner_text().strip()
+        exercises = [h.strip() for h in page.locator("article h3").all_inner_texts() if h.strip().startswith("Exercise")]
+    finally:
+        context.close()
+    assert h1.startswith(f"{number}. "), f"{page_path}: the H1 reads {h1!r}, not chapter {number}"
+    expected = [f"Exercise {number}.{k}:" for k in range(1, len(exercises) + 1)]
+    assert [e[:len(x)] for e, x in zip(exercises, expected)] == expected, f"{page_path}: {exercises}"
+
+
+@pytest.mark.parametrize("page_path", chapter_pages(with_module=True))
 def test_chapter_page_reads_as_a_chapter(page_path, base_url, browser):
-    if not SITE:
-        pytest.skip("PRIMITIVE_NN_SITE is not set")
-    module, limit = CHAPTERS[page_path]
+    module = book_chapters()[page_path[:-1] + ".md"][1][0]
+    limit = API_SHARE_OF.get(page_path[:-1] + ".md", API_SHARE)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
     page = context.new_page()

@@ -1,9 +1,13 @@
-"""The exercises of Part I (chapters 1 to 7): every solution that is code, and its check.
+"""The exercises of Part I: every solution that is code, and its check.
 
 The pages show each solution from this file, between `--8<--` markers
 (pymdownx.snippets), so the code a reader sees is the code these tests run.
-Exercise numbers follow the pages: Exercise 3.2 is the second exercise of
-chapter 3.
+An exercise is named by its page and its label, never by its number (the
+book numbers exercises itself, in book/hooks.py): the exercise headed
+`### Exercise: ... {#log-softmax}` in docs/softmax.md shows the section
+`softmax-log-softmax` of this file, and its tests are named
+`test_softmax_log_softmax_...`. tests/test_book.py checks that every such
+name points at an exercise that exists.
 """
 
 import hashlib
@@ -32,17 +36,17 @@ def small_problem(sizes=(6, 5, 4), m=8, seed=0, init="uniform"):
     return params, X, Y
 
 
-# ---- 1. The data ----------------------------------------------------------------------
+# ---- data.md, the data ----------------------------------------------------------------
 
-# --8<-- [start:pixel_offset]
+# --8<-- [start:data-pixel-offset]
 def pixel_offset(j, r, c):
     """Byte offset of pixel (r, c) of image j in an IDX file of images."""
     header = 4 + 3 * 4        # magic number, three big-endian uint32 sizes
     return header + 784 * j + 28 * r + c
-# --8<-- [end:pixel_offset]
+# --8<-- [end:data-pixel-offset]
 
 
-def test_exercise_1_1_pixel_offset_finds_the_pixel():
+def test_data_pixel_offset_finds_the_pixel():
     images = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
     raw = encode_idx(images)
     for j, r, c in [(0, 0, 0), (1, 5, 17), (2, 27, 27)]:
@@ -50,7 +54,7 @@ def test_exercise_1_1_pixel_offset_finds_the_pixel():
     assert pixel_offset(59_999, 27, 27) == 47_040_016 - 1  # the last byte of the training file
 
 
-# --8<-- [start:sha256_of]
+# --8<-- [start:data-sha256]
 def sha256_of(path, chunk_size=1 << 20):
     """SHA-256 of a file as 64 hex digits, read a megabyte at a time."""
     digest = hashlib.sha256()
@@ -58,10 +62,10 @@ def sha256_of(path, chunk_size=1 << 20):
         while chunk := file.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
-# --8<-- [end:sha256_of]
+# --8<-- [end:data-sha256]
 
 
-def test_exercise_1_2_sha256_of_matches_hashlib_and_sees_one_bit(tmp_path):
+def test_data_sha256_of_matches_hashlib_and_sees_one_bit(tmp_path):
     data = np.random.default_rng(1).integers(0, 256, 3_000_000, dtype=np.uint8).tobytes()
     path = tmp_path / "file"
     path.write_bytes(data)
@@ -74,14 +78,14 @@ def test_exercise_1_2_sha256_of_matches_hashlib_and_sees_one_bit(tmp_path):
 
 
 @pytest.mark.mnist
-def test_exercise_1_2_the_cached_mnist_files_are_the_official_ones(mnist_cache):
+def test_data_sha256_the_cached_mnist_files_are_the_official_ones(mnist_cache):
     from primitive_nn.data import MNIST_FILES
 
     for name, digest in MNIST_FILES.items():
         assert sha256_of(mnist_cache / name) == digest
 
 
-# --8<-- [start:sorted_split]
+# --8<-- [start:data-shuffle]
 def dev_digits(labels, dev_size, shuffle):
     """The digits that land in the dev set, with or without the shuffle."""
     if not shuffle:
@@ -90,23 +94,23 @@ def dev_digits(labels, dev_size, shuffle):
     rng = np.random.default_rng(0)
     _, _, _, y_dev = split_dev(images, labels, dev_size, rng)
     return set(y_dev.tolist())
-# --8<-- [end:sorted_split]
+# --8<-- [end:data-shuffle]
 
 
-def test_exercise_1_3_a_sorted_file_needs_the_shuffle():
+def test_data_shuffle_a_sorted_file_needs_it():
     labels = np.repeat(np.arange(10), 500)                    # a file sorted by digit
     assert dev_digits(labels, 1000, shuffle=False) == {0, 1}
     assert dev_digits(labels, 1000, shuffle=True) == set(range(10))
 
 
-def test_exercise_1_4_a_big_endian_size():
+def test_data_big_endian_size():
     assert int.from_bytes(bytes([0x00, 0x00, 0xEA, 0x60]), "big") == 60_000
     assert np.frombuffer(bytes([0, 0, 0xEA, 0x60]), ">u4")[0] == 60_000
 
 
-# ---- 2. The forward pass ---------------------------------------------------------------
+# ---- forward.md, the forward pass ------------------------------------------------------
 
-# --8<-- [start:dX_check]
+# --8<-- [start:forward-dx]
 def numerical_dX(W, b, X, G, eps=1e-6):
     """Central differences of f(X) = sum(G * (W X + b)); df/dZ is G."""
     def f(X):
@@ -117,27 +121,27 @@ def numerical_dX(W, b, X, G, eps=1e-6):
         step[index] = eps
         dX[index] = (f(X + step) - f(X - step)) / (2 * eps)
     return dX
-# --8<-- [end:dX_check]
+# --8<-- [end:forward-dx]
 
 
-def test_exercise_2_1_dX_is_W_transpose_dZ():
+def test_forward_dx_is_W_transpose_dZ():
     rng = np.random.default_rng(2)
     W, b = rng.normal(size=(4, 3)), rng.normal(size=(4, 1))
     X, G = rng.normal(size=(3, 5)), rng.normal(size=(4, 5))
     np.testing.assert_allclose(linear_backward_input(W, G), numerical_dX(W, b, X, G), atol=1e-8)
 
 
-# --8<-- [start:flat_bias]
+# --8<-- [start:forward-flat-bias]
 def flat_bias_mistake():
     """A bias of shape (n_out,), with as many examples as units."""
     W, X = np.eye(3), np.zeros((3, 3))               # n_out = m = 3
     b_column = np.array([[1.0], [2.0], [3.0]])       # (n_out, 1): right
     b_flat = np.array([1.0, 2.0, 3.0])               # (n_out,): wrong
     return W @ X + b_column, W @ X + b_flat          # b_flat runs along rows
-# --8<-- [end:flat_bias]
+# --8<-- [end:forward-flat-bias]
 
 
-def test_exercise_2_2_a_flat_bias_goes_to_the_wrong_axis():
+def test_forward_flat_bias_goes_to_the_wrong_axis():
     right, wrong = flat_bias_mistake()
     assert right.tolist() == [[1, 1, 1], [2, 2, 2], [3, 3, 3]]
     assert wrong.tolist() == [[1, 2, 3], [1, 2, 3], [1, 2, 3]]   # bias by example, not by unit
@@ -145,21 +149,21 @@ def test_exercise_2_2_a_flat_bias_goes_to_the_wrong_axis():
         np.eye(3) @ np.zeros((3, 4)) + np.array([1.0, 2.0, 3.0])  # m != n_out: an error at least
 
 
-def test_exercise_2_3_the_straddling_difference():
+def test_forward_straddle_the_straddling_difference():
     eps = 2.0 ** -10
     for z in [-0.75 * eps, -0.25 * eps, 0.0, 0.5 * eps]:
         measured = (relu(z + eps) - relu(z - eps)) / (2 * eps)
         assert measured == 0.5 + z / (2 * eps)
 
 
-# --8<-- [start:collapse]
+# --8<-- [start:forward-collapse]
 def collapse(W1, b1, W2, b2):
     """The one linear layer that two stacked linear layers amount to."""
     return W2 @ W1, W2 @ b1 + b2
-# --8<-- [end:collapse]
+# --8<-- [end:forward-collapse]
 
 
-def test_exercise_2_4_two_linear_layers_are_one():
+def test_forward_collapse_two_linear_layers_are_one():
     rng = np.random.default_rng(3)
     W1, b1 = rng.normal(size=(5, 4)), rng.normal(size=(5, 1))
     W2, b2 = rng.normal(size=(3, 5)), rng.normal(size=(3, 1))
@@ -168,25 +172,25 @@ def test_exercise_2_4_two_linear_layers_are_one():
     np.testing.assert_allclose(linear_forward(W2, b2, linear_forward(W1, b1, X)), W @ X + b)
 
 
-# ---- 3. Softmax and cross-entropy ----------------------------------------------------
+# ---- softmax.md, softmax and cross-entropy -------------------------------------------
 
-def test_exercise_3_1_the_correct_db2_sums_to_zero():
+def test_softmax_db2_zero_the_correct_db2_sums_to_zero():
     params, X, Y = small_problem((6, 5, 4), m=20, seed=4)
     grads = backward(params, forward(params, X), Y)
     assert abs(grads["db2"].sum()) < 1e-15
     assert np.abs(grads["db2"]).max() > 1e-3                 # though its entries are not zero
 
 
-# --8<-- [start:log_softmax]
+# --8<-- [start:softmax-log-softmax]
 def log_softmax(Z):
     """log softmax(Z) per column, as Z - logsumexp(Z): always finite."""
     c = Z.max(axis=0, keepdims=True)                        # (1, m)
     log_sum = np.log(np.exp(Z - c).sum(axis=0, keepdims=True))  # (1, m)
     return Z - c - log_sum                                  # (n_y, m)
-# --8<-- [end:log_softmax]
+# --8<-- [end:softmax-log-softmax]
 
 
-def test_exercise_3_2_log_softmax_is_stable_and_exact():
+def test_softmax_log_softmax_is_stable_and_exact():
     Z = np.random.default_rng(5).normal(size=(10, 30)) * 5
     np.testing.assert_allclose(log_softmax(Z), np.log(softmax(Z)), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(np.exp(log_softmax(Z)).sum(axis=0), 1.0)
@@ -196,15 +200,15 @@ def test_exercise_3_2_log_softmax_is_stable_and_exact():
     assert log_softmax(big).ravel().tolist() == [0.0, -1000.0, -2000.0]
 
 
-# --8<-- [start:likelihood]
+# --8<-- [start:softmax-likelihood]
 def likelihood_and_loss(A, labels):
     """The likelihood prod_j A[y_j, j], and the mean negative log of it."""
     p = A[labels, np.arange(len(labels))]   # (m,): P(true label)
     return float(np.prod(p)), float(-np.log(p).mean())
-# --8<-- [end:likelihood]
+# --8<-- [end:softmax-likelihood]
 
 
-def test_exercise_3_3_cross_entropy_is_the_negative_log_likelihood():
+def test_softmax_likelihood_cross_entropy_is_its_negative_log():
     rng = np.random.default_rng(6)
     labels = rng.integers(0, 10, 8)
     A = softmax(rng.normal(size=(10, 8)))
@@ -216,7 +220,7 @@ def test_exercise_3_3_cross_entropy_is_the_negative_log_likelihood():
     assert likelihood == 0.0 and np.isfinite(L)   # the product underflows, the mean does not
 
 
-# --8<-- [start:soft_labels]
+# --8<-- [start:softmax-soft-labels]
 def numerical_dz(z, y, eps=1e-6):
     """Central differences of -sum(y log softmax(z)) for a column z."""
     def loss(z):
@@ -224,18 +228,18 @@ def numerical_dz(z, y, eps=1e-6):
     steps = eps * np.eye(len(z))[:, :, None]   # steps[k]: eps at entry k
     return np.array([[(loss(z + s) - loss(z - s)) / (2 * eps)]
                      for s in steps])
-# --8<-- [end:soft_labels]
+# --8<-- [end:softmax-soft-labels]
 
 
-def test_exercise_3_4_a_minus_y_needs_only_labels_that_sum_to_one():
+def test_softmax_soft_labels_a_minus_y_needs_only_labels_that_sum_to_one():
     z = np.random.default_rng(7).normal(size=(5, 1))
     y = np.array([[0.1], [0.0], [0.6], [0.3], [0.0]])           # a soft label: sums to 1
     np.testing.assert_allclose(numerical_dz(z, y), softmax(z) - y, atol=1e-9)
 
 
-# ---- 4. Backpropagation ----------------------------------------------------------------
+# ---- backprop.md, backpropagation ------------------------------------------------------
 
-def test_exercise_4_1_the_hand_worked_example_with_the_other_label():
+def test_backprop_other_label_the_hand_worked_example():
     params = {"W1": np.array([[1.0, 1.0], [1.0, -1.0]]), "b1": np.zeros((2, 1)),
               "W2": np.array([[1.0, -1.0], [0.0, 1.0]]), "b2": np.array([[0.0], [3.0]])}
     X, Y = np.array([[1.0], [2.0]]), np.array([[0.0], [1.0]])
@@ -246,7 +250,7 @@ def test_exercise_4_1_the_hand_worked_example_with_the_other_label():
     assert grads["db1"].ravel().tolist() == [0.5, 0.0]
 
 
-# --8<-- [start:he_variance]
+# --8<-- [start:backprop-he-variance]
 def preactivation_stds(width, depth, weight_std, rng, m=2000):
     """Std of Z at each of `depth` ReLU layers of one width, no biases."""
     A, stds = rng.normal(size=(width, m)), []     # E[x^2] = 1
@@ -256,10 +260,10 @@ def preactivation_stds(width, depth, weight_std, rng, m=2000):
         stds.append(float(Z.std()))
         A = relu(Z)
     return stds
-# --8<-- [end:he_variance]
+# --8<-- [end:backprop-he-variance]
 
 
-def test_exercise_4_2_he_keeps_the_scale_and_one_over_n_halves_the_variance():
+def test_backprop_he_variance_keeps_the_scale_and_one_over_n_halves_it():
     n, depth = 200, 10
     he = preactivation_stds(n, depth, np.sqrt(2 / n), np.random.default_rng(8))
     lecun = preactivation_stds(n, depth, np.sqrt(1 / n), np.random.default_rng(8))
@@ -267,7 +271,7 @@ def test_exercise_4_2_he_keeps_the_scale_and_one_over_n_halves_the_variance():
     assert lecun[-1] / lecun[1] == pytest.approx(2 ** -4, rel=0.3)  # halved variance 8 times
 
 
-# --8<-- [start:multiply_adds]
+# --8<-- [start:backprop-multiply-adds]
 def multiply_adds(layer_sizes):
     """Multiply-adds per example of the products, forward and backward."""
     shapes = list(zip(layer_sizes[1:], layer_sizes[:-1]))  # (n_l, n_l-1)
@@ -275,16 +279,16 @@ def multiply_adds(layer_sizes):
     first = shapes[0][0] * shapes[0][1]                     # n_1 n_0
     backward = 2 * forward - first       # dW and dA per layer, no dA0
     return forward, backward
-# --8<-- [end:multiply_adds]
+# --8<-- [end:backprop-multiply-adds]
 
 
-def test_exercise_4_3_multiply_adds():
+def test_backprop_multiply_adds():
     assert multiply_adds([784, 10, 10]) == (7_940, 8_040)
     assert multiply_adds([784, 100, 100, 10]) == (89_400, 100_400)
     assert multiply_adds([100] * 11) == (100_000, 190_000)
 
 
-# --8<-- [start:three_layers]
+# --8<-- [start:backprop-three-layers]
 def backward_three_layers(params, cache, Y):
     """The recurrence written out for D = 3, one line per equation."""
     m = Y.shape[1]
@@ -298,10 +302,10 @@ def backward_three_layers(params, cache, Y):
         grads[f"dW{l}"] = dZ @ A_prev.T / m
         grads[f"db{l}"] = dZ.mean(axis=1, keepdims=True)
     return grads
-# --8<-- [end:three_layers]
+# --8<-- [end:backprop-three-layers]
 
 
-def test_exercise_4_4_the_recurrence_for_three_layers():
+def test_backprop_three_layers_the_recurrence():
     params, X, Y = small_problem((7, 6, 5, 3))
     cache = forward(params, X)
     mine, theirs = backward_three_layers(params, cache, Y), backward(params, cache, Y)
@@ -310,25 +314,25 @@ def test_exercise_4_4_the_recurrence_for_three_layers():
     assert max(check_gradients(params, X, Y, backprop=backward_three_layers).values()) <= THRESHOLD
 
 
-# ---- 5. Checking gradients numerically -------------------------------------------------
+# ---- gradcheck.md, checking gradients numerically --------------------------------------
 
-# --8<-- [start:best_step]
+# --8<-- [start:gradcheck-best-step]
 def best_step(params, X, Y):
     """The step with the smallest worst-entry error, by half-decades."""
     eps_values = [10.0 ** -k for k in np.arange(4.0, 8.5, 0.5)]
     errors = error_against_step(params, X, Y, eps_values)
     return eps_values[int(np.argmin(errors))], min(errors)
-# --8<-- [end:best_step]
+# --8<-- [end:gradcheck-best-step]
 
 
-def test_exercise_5_1_the_best_step_is_near_the_cube_root_of_machine_epsilon():
+def test_gradcheck_best_step_is_near_the_cube_root_of_machine_epsilon():
     eps_star, error = best_step(*small_problem((20, 8, 10), m=30, seed=0))
     cube_root = np.finfo(np.float64).eps ** (1 / 3)          # 6e-6
     assert cube_root / 3 <= eps_star <= cube_root * 30
     assert error <= THRESHOLD
 
 
-# --8<-- [start:planted_bugs]
+# --8<-- [start:gradcheck-planted-bugs]
 def backward_without_mean(params, cache, Y):
     """The bug: dW = dZ A.T, the sum over the examples, not the mean."""
     grads = backward(params, cache, Y)
@@ -345,10 +349,10 @@ def backward_without_transpose(params, cache, Y):
     dZ1 = dA1 * relu_derivative(cache["Z1"])
     dW1, db1 = linear_backward(dZ1, cache["A0"])
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
-# --8<-- [end:planted_bugs]
+# --8<-- [end:gradcheck-planted-bugs]
 
 
-def test_exercise_5_2_the_check_catches_each_planted_bug():
+def test_gradcheck_planted_bugs_the_check_catches_each():
     params, X, Y = small_problem((6, 5, 5), m=8)                 # W2 is square: the bug runs
     assert max(check_gradients(params, X, Y).values()) <= THRESHOLD
     no_mean = check_gradients(params, X, Y, backprop=backward_without_mean)
@@ -359,7 +363,7 @@ def test_exercise_5_2_the_check_catches_each_planted_bug():
     assert no_transpose["W2"] <= THRESHOLD                       # layer 2 itself was right
 
 
-# --8<-- [start:one_entry]
+# --8<-- [start:gradcheck-one-entry]
 def one_wrong_entry(params, X, Y):
     """dW1 with its median-size entry off by 1 in 10,000; numerical dW1."""
     analytic = backward(params, forward(params, X), Y)["dW1"]
@@ -367,10 +371,10 @@ def one_wrong_entry(params, X, Y):
     typical = np.argsort(sizes)[len(sizes) // 2]      # the median entry
     analytic.ravel()[typical] *= 1.0001
     return analytic, numerical_gradient(params, "W1", X, Y)
-# --8<-- [end:one_entry]
+# --8<-- [end:gradcheck-one-entry]
 
 
-def test_exercise_5_3_one_wrong_entry_norm_against_elementwise():
+def test_gradcheck_one_entry_norm_against_elementwise():
     params, X, Y = small_problem((100, 30, 10), m=20, seed=9)
     a, n = one_wrong_entry(params, X, Y)
     elementwise, norm = elementwise_relative_error(a, n).max(), relative_error(a, n)
@@ -379,7 +383,7 @@ def test_exercise_5_3_one_wrong_entry_norm_against_elementwise():
     assert elementwise > 50 * norm
 
 
-# --8<-- [start:hidden_by_the_start]
+# --8<-- [start:gradcheck-hidden-by-the-start]
 def backward_no_bias_in_mask(params, cache, Y):
     """The bug: Z1 recomputed for the ReLU mask as W1 X, without b1."""
     dZ2 = cache["A2"] - Y
@@ -395,10 +399,10 @@ def check_before_and_after(params, X, Y, backprop, steps=50, alpha=1.0):
     def worst(point):
         return max(check_gradients(point, X, Y, backprop).values())
     return worst(params), worst(descend(params, X, Y, steps, alpha))
-# --8<-- [end:hidden_by_the_start]
+# --8<-- [end:gradcheck-hidden-by-the-start]
 
 
-def test_exercise_5_4_a_bug_that_only_training_reveals():
+def test_gradcheck_hidden_by_the_start_a_bug_only_training_reveals():
     params, X, Y = small_problem((5, 4, 3), m=6, seed=1, init="he")
     before, after = check_before_and_after(params, X, Y, backward_no_bias_in_mask)
     assert before <= THRESHOLD < after
@@ -406,25 +410,25 @@ def test_exercise_5_4_a_bug_that_only_training_reveals():
     assert before <= THRESHOLD and after <= THRESHOLD
 
 
-# ---- 6. Gradient descent and training --------------------------------------------------
+# ---- training.md, gradient descent and training ----------------------------------------
 
-# --8<-- [start:quadratic]
+# --8<-- [start:training-quadratic]
 def descend_quadratic(lam, alpha, theta, steps):
     """Gradient descent on L = lam theta^2 / 2: the gradient is lam theta."""
     for _ in range(steps):
         theta = theta - alpha * lam * theta     # (1 - alpha lam) theta
     return theta
-# --8<-- [end:quadratic]
+# --8<-- [end:training-quadratic]
 
 
-def test_exercise_6_1_the_step_size_limit_is_two_over_the_curvature():
+def test_training_quadratic_the_step_size_limit_is_two_over_the_curvature():
     lam = 4.0
     assert abs(descend_quadratic(lam, 1.9 / lam, 1.0, 200)) < 1e-8
     assert abs(descend_quadratic(lam, 2.1 / lam, 1.0, 200)) > 1e8
     assert descend_quadratic(lam, 1 / lam, 1.0, 1) == 0.0    # alpha = 1/lam lands in one step
 
 
-# --8<-- [start:dead_unit]
+# --8<-- [start:training-dead-unit]
 def train_with_a_dead_unit(steps=20, alpha=0.5):
     """Hidden unit 0 starts with a bias so negative that it is always off."""
     params, X, Y = small_problem((6, 5, 4), m=8)
@@ -434,17 +438,17 @@ def train_with_a_dead_unit(steps=20, alpha=0.5):
         grads = backward(params, forward(params, X), Y)
         params = gradient_step(params, grads, alpha)
     return start, params
-# --8<-- [end:dead_unit]
+# --8<-- [end:training-dead-unit]
 
 
-def test_exercise_6_2_a_dead_unit_never_moves():
+def test_training_dead_unit_never_moves():
     start, end = train_with_a_dead_unit()
     assert np.array_equal(end["W1"][0], start["W1"][0]) and end["b1"][0] == start["b1"][0]
     assert not np.array_equal(end["W1"][1:], start["W1"][1:])  # the live units did learn
     np.testing.assert_array_equal(end["W2"][:, 0], start["W2"][:, 0])  # its outgoing weights too
 
 
-def test_exercise_6_3_the_loss_from_logits_is_not_capped():
+def test_training_logits_the_loss_from_them_is_not_capped():
     Z, Y = np.array([[1000.0], [0.0]]), np.array([[0.0], [1.0]])
     assert cross_entropy_from_logits(Z, Y) == 1000.0
     assert cross_entropy(softmax(Z), Y) == pytest.approx(-np.log(np.finfo(np.float64).tiny))
@@ -452,15 +456,15 @@ def test_exercise_6_3_the_loss_from_logits_is_not_capped():
     assert dZ.ravel().tolist() == [1.0, -1.0]                 # the gradient of the true loss
 
 
-def test_exercise_6_4_the_bytes_of_X():
+def test_training_bytes_of_x():
     m = 41_000
     assert np.zeros((784, m), dtype=np.float32).nbytes == 128_576_000
     assert np.zeros((784, m), dtype=np.float64).nbytes == 2 * 128_576_000
 
 
-# ---- 7. Reproducing the seed -----------------------------------------------------------
+# ---- seed.md, reproducing the seed -----------------------------------------------------
 
-def test_exercise_7_1_the_wrong_m_is_a_smaller_learning_rate():
+def test_seed_wrong_m_is_a_smaller_learning_rate():
     params, X, Y = small_problem((6, 5, 4), m=41)
     cache = forward(params, X)
     wrong = seed.backward_seed(params, cache, Y, m=42, defects=seed.Defects(False, False, True))
@@ -469,7 +473,7 @@ def test_exercise_7_1_the_wrong_m_is_a_smaller_learning_rate():
         np.testing.assert_allclose(wrong[name] * 42 / 41, right[name], rtol=1e-12)
 
 
-def test_exercise_7_2_the_seeds_db1_is_the_sum_of_the_right_ones():
+def test_seed_scalar_db1_is_the_sum_of_the_right_ones():
     params, X, Y = small_problem((6, 5, 4), m=8)
     cache = forward(params, X)
     scalar = seed.backward_seed(params, cache, Y, defects=seed.Defects(True, False, False))
@@ -477,22 +481,22 @@ def test_exercise_7_2_the_seeds_db1_is_the_sum_of_the_right_ones():
     np.testing.assert_allclose(scalar["db1"], np.full((5, 1), right["db1"].sum()), rtol=1e-12)
 
 
-def test_exercise_7_3_where_exp_overflows():
+def test_seed_exp_overflow_in_float64_and_float32():
     with np.errstate(over="ignore"):
         assert np.isfinite(np.exp(709.78)) and np.isinf(np.exp(709.79))
         assert np.isfinite(np.exp(np.float32(88.72))) and np.isinf(np.exp(np.float32(88.73)))
     assert np.log(np.finfo(np.float64).max) == pytest.approx(709.78, abs=0.005)
 
 
-# --8<-- [start:uniform_spread]
+# --8<-- [start:seed-uniform-spread]
 def first_layer_std(X, rng):
     """Std of Z1 = W1 X + b1 under the seed's start, W1, b1 ~ U[-0.5, 0.5)."""
     params = init_params([X.shape[0], 10, 10], rng)   # uniform: the seed's
     return float((params["W1"] @ X + params["b1"]).std())
-# --8<-- [end:uniform_spread]
+# --8<-- [end:seed-uniform-spread]
 
 
-def test_exercise_7_4_the_uniform_starts_spread():
+def test_seed_uniform_spread_matches_the_prediction():
     rng = np.random.default_rng(10)
     X = (rng.random((784, 500)) < 0.2).astype(float)           # E[x^2] = 0.2
     predicted = np.sqrt(784 * (1 / 12) * 0.2 + 1 / 12)
