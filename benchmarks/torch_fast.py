@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from primitive_nn import data
+from primitive_nn.machinery.mnist import load_mnist
 from primitive_nn.machinery.recipes import RECIPES
 
 
@@ -33,8 +34,8 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", default=None, help="a directory of MNIST IDX files (default: the cache)")
     args = p.parse_args()
-    recipe = RECIPES["fast"][0]
-    mnist = data.load_mnist(args.data)
+    recipe = RECIPES["fast"].recipe
+    mnist = load_mnist(args.data)
     rng = np.random.default_rng(args.seed)
     X, y, X_dev, y_dev = data.split_dev(mnist.train_images, mnist.train_labels, recipe.dev_size, rng)
     X, y = torch.from_numpy(np.ascontiguousarray(X.T)), torch.from_numpy(y)   # rows are examples
@@ -46,7 +47,7 @@ def main():
         nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")   # N(0, 2 / n_in)
         nn.init.zeros_(layer.bias)
     loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=recipe.alpha, momentum=recipe.momentum)
+    optimizer = torch.optim.SGD(model.parameters(), lr=recipe.alpha, momentum=recipe.beta)
     m, batch = X.shape[0], recipe.batch_size
     steps_per_epoch = math.ceil(m / batch)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps_per_epoch * recipe.epochs)

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from primitive_nn import data
-from primitive_nn.machinery.recipes import SEED
+from primitive_nn.machinery.mnist import load_mnist
+from primitive_nn.machinery.recipes import NOTEBOOK
 from primitive_nn.network import init_params
 
 
@@ -28,15 +29,15 @@ def main():
     p.add_argument("--iterations", type=int, default=100)
     args = p.parse_args()
     dtype = getattr(torch, args.dtype)
-    mnist = data.load_mnist()
-    rng = np.random.default_rng(SEED.seed)
-    X, labels, _, _ = data.split_dev(mnist.train_images[:SEED.train_size],
-                                     mnist.train_labels[:SEED.train_size], SEED.dev_size, rng)
-    params = {k: torch.tensor(v, dtype=dtype) for k, v in init_params(list(SEED.layers), rng).items()}
+    mnist = load_mnist()
+    rng = np.random.default_rng(NOTEBOOK.seed)
+    X, labels, _, _ = data.split_dev(mnist.train_images[:NOTEBOOK.train_size],
+                                     mnist.train_labels[:NOTEBOOK.train_size], NOTEBOOK.dev_size, rng)
+    params = {k: torch.tensor(v, dtype=dtype) for k, v in init_params(list(NOTEBOOK.layers), rng).items()}
     W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
     X = torch.tensor(X, dtype=dtype)
     Y = torch.nn.functional.one_hot(torch.tensor(labels), 10).T.to(dtype)
-    m, alpha, times = X.shape[1], SEED.alpha, []
+    m, alpha, times = X.shape[1], NOTEBOOK.alpha, []
     for _ in range(args.iterations):
         start = time.perf_counter()
         Z1 = W1 @ X + b1

@@ -15,23 +15,33 @@ and a softmax over the 10 digits, trained by full-batch gradient descent.
 
 # Reading order
 
-Part I builds the seed's network and reproduces its result:
+One line per chapter, in the order the book reads them (the book numbers
+them itself, from its table of contents). Part I builds the seed's network
+and reproduces its result:
 
-1. `primitive_nn.data`: the MNIST files, checked; the seed's split.
-2. `primitive_nn.layers` and `primitive_nn.activations`: the forward pass.
-3. `primitive_nn.loss`: softmax and cross-entropy, and their joint gradient.
-4. `primitive_nn.network`: parameters, forward and backward for any depth.
-5. `primitive_nn.gradcheck`: checking every gradient by finite differences.
-6. `primitive_nn.train`: gradient descent, the training loop, dying runs.
-7. `primitive_nn.seed`: the seed notebook's code, defects and all.
+- `primitive_nn.data`: the MNIST files, checked; the seed's split.
+- `primitive_nn.layers` and `primitive_nn.activations`: the forward pass.
+- `primitive_nn.loss`: softmax and cross-entropy, and their joint gradient.
+- `primitive_nn.network`: parameters, forward and backward for any depth.
+- `primitive_nn.gradcheck`: checking every gradient by finite differences.
+- `primitive_nn.train`: gradient descent, the training loop, dying runs.
+- `primitive_nn.seed`: the seed notebook's code, defects and all.
 
 Part II climbs from the seed's accuracy to the best MLP here, one idea per
-chapter: `primitive_nn.baselines` (8), `primitive_nn.initialization` (9),
-`primitive_nn.minibatch` (10), `primitive_nn.optimizers` (11),
-`primitive_nn.schedules` (12), `primitive_nn.architecture` (13),
-`primitive_nn.regularization` (14) and `primitive_nn.augmentation` (15).
-Part III, `primitive_nn.handwriting` (17), prepares a digit of your own the
-way MNIST's were prepared.
+chapter:
+
+- `primitive_nn.baselines`: chance, and softmax regression.
+- `primitive_nn.initialization`: He's variance, derived, and its three changes.
+- `primitive_nn.minibatch`: mini-batch SGD, an unbiased gradient, a fast gather.
+- `primitive_nn.optimizers`: momentum and Adam, as pure functions.
+- `primitive_nn.schedules`: the learning rate: the cliff, and schedules.
+- `primitive_nn.architecture`: width and depth.
+- `primitive_nn.regularization`: weight decay, dropout, early stopping.
+- `primitive_nn.augmentation`: random shifts, rotations and scalings.
+
+Part III reads your own handwriting:
+
+- `primitive_nn.handwriting`: how MNIST's digits were made, and yours.
 
 Everything else (fetching files, command lines, figures) is machinery, in
 `primitive_nn.machinery`.

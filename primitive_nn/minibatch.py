@@ -157,7 +157,7 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
     -------
     params : dict of str to ndarray
     history : list of dict
-        One record per epoch: `{"epoch", "loss", "train_accuracy", ...}`.
+        One record per epoch: `{"unit": "epoch", "epoch", "loss", "train_accuracy", ...}`.
 
     Raises
     ------
@@ -204,7 +204,7 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
             t += 1
         if reason := dead_layer(active, total):  # dead over the whole epoch, not one batch
             raise Diverged(t, reason, alpha, history, epoch)
-        record = {"epoch": epoch, "loss": loss_sum / m, "train_accuracy": correct / m,
+        record = {"unit": "epoch", "epoch": epoch, "loss": loss_sum / m, "train_accuracy": correct / m,
                   **(monitor(params) if monitor else {})}
         history.append(record)
         if on_epoch is not None:

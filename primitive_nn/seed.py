@@ -74,7 +74,7 @@ import numpy as np
 from primitive_nn.activations import relu, relu_derivative
 from primitive_nn.loss import softmax
 
-SEED_TRAIN_SIZE = 42_000  # rows of the seed's Kaggle train.csv: it trains on the first 42,000 images
+NOTEBOOK_TRAIN_SIZE = 42_000  # the rows of the notebook's Kaggle train.csv; it trains on as many
 
 
 @dataclass(frozen=True)

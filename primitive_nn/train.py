@@ -260,7 +260,8 @@ def train(params, X, labels, alpha, iterations, *, forward=forward, backward=bac
     params : dict of str to ndarray
         The trained parameters.
     history : list of dict
-        `{"iteration", "loss", "train_accuracy", ...}` every `log_every` iterations.
+        `{"unit": "iteration", "iteration", "loss", "train_accuracy", ...}` every
+        `log_every` iterations: each record says what it counts.
 
     Raises
     ------
@@ -296,7 +297,8 @@ def train(params, X, labels, alpha, iterations, *, forward=forward, backward=bac
         record = None
         if i % log_every == 0:
             predictions = cache[f"A{D}"].argmax(axis=0)
-            record = {"iteration": i, "loss": loss, "train_accuracy": accuracy(predictions, labels),
+            record = {"unit": "iteration", "iteration": i, "loss": loss,
+                      "train_accuracy": accuracy(predictions, labels),
                       **(monitor(params) if monitor else {})}
             history.append(record)
         with np.errstate(over="ignore", invalid="ignore"):

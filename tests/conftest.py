@@ -6,13 +6,15 @@ Without them (offline, no npm) they skip, saying how to fetch the data.
 which turns that skip into a failure, so CI cannot pass by skipping.
 """
 
+import contextlib
+import io
 import json
 import os
 
 import pytest
 
 from primitive_nn import data
-from primitive_nn.machinery import fetch, train_cli
+from primitive_nn.machinery import fetch
 
 REQUIRE_MNIST = os.environ.get("PRIMITIVE_NN_REQUIRE_MNIST") == "1"
 
@@ -41,7 +43,10 @@ def _needs_mnist(request):
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory, mnist_cache):
-    """`python -m primitive_nn.train --out DIR` on real MNIST: (DIR, metrics)."""
-    out = tmp_path_factory.mktemp("default_run")
-    assert train_cli.main(["--out", str(out), "--quiet"]) == 0
-    return out, json.loads((out / "metrics.json").read_text())
+    """`python -m primitive_nn.train --out DIR` on real MNIST: (DIR, metrics, what it printed)."""
+    from primitive_nn.machinery import train_cli  # here, so that the data tests need none of it
+
+    out, printed = tmp_path_factory.mktemp("default_run"), io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert train_cli.main(["--out", str(out), "--quiet"]) == 0
+    return out, json.loads((out / "metrics.json").read_text()), printed.getvalue()

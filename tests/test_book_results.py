@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from primitive_nn import data
-from primitive_nn.machinery import book, experiments, models, plots
-from primitive_nn.machinery.recipes import RECIPES, SEED
+from primitive_nn.machinery import book, figures, models, report, runs
+from primitive_nn.machinery.mnist import load_mnist
+from primitive_nn.machinery.recipes import NOTEBOOK, RECIPES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 RESULTS = DOCS / "results.json"
@@ -33,10 +33,10 @@ def committed():
 def test_the_default_run_reproduces_results_json(default_run):
     """`python -m primitive_nn.train` is the seed study's corrected run of seed 0."""
     results = committed()
-    recipe = replace(SEED, epochs=results["recipe"]["iterations"], alpha=results["recipe"]["alpha"],
+    recipe = replace(NOTEBOOK, epochs=results["recipe"]["iterations"], alpha=results["recipe"]["alpha"],
                      layers=(784, results["recipe"]["hidden"], 10))
-    assert recipe == SEED, "the book was generated with other settings than the default recipe"
-    _, metrics = default_run
+    assert recipe == NOTEBOOK, "the book was generated with other settings than the default recipe"
+    _, metrics, _ = default_run
     assert metrics["data_sha256"] == results["data_sha256"]
     expected = results["corrected"]["seed0"]
     assert expected["seed"] == metrics["seed"] == 0
@@ -47,7 +47,7 @@ def test_the_default_run_reproduces_results_json(default_run):
 @pytest.mark.mnist
 def test_softmax_regression_reproduces_results_json():
     expected = committed()["part2"]["baselines"]["linear"]["first"]
-    run = experiments.run(replace(RECIPES["linear"][0], seed=expected["seed"]), data.load_mnist())
+    run = runs.run(replace(RECIPES["linear"].recipe, seed=expected["seed"]), load_mnist())
     assert abs(100 * run.test_accuracy - expected["test"]) <= TOLERANCE_POINTS
 
 
@@ -55,14 +55,14 @@ def test_softmax_regression_reproduces_results_json():
 def test_the_book_command_writes_every_figure_and_number(tmp_path):
     """A toy-scale rehearsal of `python -m primitive_nn.book`, into scratch folders."""
     docs, reference, shipped = tmp_path / "docs", tmp_path / "reference.json", tmp_path / "models"
-    assert book.main(["--smoke", "--seeds", "0", "--docs", str(docs), "--reference", str(reference),
-                      "--cache-dir", str(tmp_path / "cache"), "--models", str(shipped),
+    assert book.main(["--smoke", "--seeds", "3", "--docs", str(docs), "--reference", str(reference),
+                      "--runs-dir", str(tmp_path / "cache"), "--models", str(shipped),
                       "--quiet"]) == 0
     figures = sorted(p.name for p in (docs / "figures").glob("*.png"))
     assert figures == sorted(p.name for p in (DOCS / "figures").glob("*.png"))
     fresh = json.loads((docs / "results.json").read_text())
     assert _keys(fresh) == _keys(committed())  # every quoted key still exists
-    shipped_reference = json.loads(book.report.REFERENCE.read_text())
+    shipped_reference = json.loads(report.REFERENCE.read_text())
     assert _keys(json.loads(reference.read_text())) == _keys(shipped_reference)
     assert sorted(p.name for p in shipped.iterdir()) == sorted(
         p.name for p in models.MODELS_DIR.iterdir() if p.suffix in (".npz", ".json"))
@@ -81,6 +81,6 @@ def test_figures_are_saved_without_version_metadata(tmp_path):
 
     fig = Figure(figsize=(1, 1))
     fig.add_subplot().plot([0, 1])
-    first = plots.save(fig, tmp_path / "a.png").read_bytes()
+    first = figures.save(fig, tmp_path / "a.png").read_bytes()
     assert b"matplotlib" not in first.lower() and b"Software" not in first
-    assert plots.save(fig, tmp_path / "b.png").read_bytes() == first
+    assert figures.save(fig, tmp_path / "b.png").read_bytes() == first

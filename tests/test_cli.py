@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from primitive_nn import data
-from primitive_nn.machinery import data_cli, fetch, files, plots, train_cli
+from primitive_nn.machinery import data_cli, fetch, figures, files, train_cli
 from helpers import write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,14 +60,14 @@ CASES = [
     ("train", [*CSV, "--batch-size", "0"], "--batch-size must be a positive integer"),
     ("train", [*CSV, "--batch-size", "-5"], "--batch-size must be a positive integer"),
     ("train", [*CSV, "--batch-size", "71"], "--batch-size 71 is larger than the training set (70"),
-    ("train", [*CSV, "--recipe", "fastest"], "unknown recipe 'fastest'; choose one of seed, he"),
+    ("train", [*CSV, "--recipe", "fastest"], "unknown recipe 'fastest'; choose one of seed, linear, he"),
     ("train", [*CSV, "--optimizer", "adamw"], "unknown --optimizer 'adamw'; choose one of sgd, momentum, adam"),
     ("train", [*CSV, "--schedule", "linear"], "unknown --schedule 'linear'; choose one of constant, cosine, step"),
     ("train", [*CSV, "--augment", "elastic"], "unknown --augment 'elastic'; choose one of none, shift, affine"),
     ("train", [*CSV, "--layers", "784,32,9"], "--layers must run from 784 inputs to 10 outputs"),
     ("train", [*CSV, "--layers", "100,10"], "--layers must run from 784 inputs to 10 outputs"),
     ("train", [*CSV, "--layers", "784,x,10"], "--layers takes sizes such as 784,128,10"),
-    ("train", [*CSV, "--faithful", "--batch-size", "16"], "--faithful reproduces the seed's recipe"),
+    ("train", [*CSV, "--faithful", "--batch-size", "16"], "--faithful and --defects reproduce the seed's recipe"),
     ("train", [*CSV, "--alpha", "0"], "--alpha must be a positive number"),
     ("train", [*CSV, "--alpha", "nan"], "--alpha must be a positive number"),
     ("train", [*CSV, "--hidden", "0"], "--layers must run from 784 inputs to 10 outputs, each at least 1"),
@@ -109,7 +109,7 @@ def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, monkeypatch, caps
                                                      command, args, fragment):
     make_inputs(tmp_path)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(plots, "has_display", lambda: False)
+    monkeypatch.setattr(figures, "has_display", lambda: False)
     monkeypatch.setattr(fetch, "MIRRORS", ())
     monkeypatch.setattr(fetch.shutil, "which", lambda name: None)  # no npm either
     real_probe = files.tempfile.TemporaryFile
@@ -130,6 +130,48 @@ def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, monkeypatch, caps
     assert err.count("\n") == 1 and err.startswith("error: "), err
     assert "Traceback" not in err and ".part" not in err
     assert fragment.format(tmp=tmp_path) in err, err
+
+
+# Every option of the book command that can be wrong, each ending in one line before any work.
+BOOK_CASES = [
+    (["--seeds", "x"], "--seeds takes a list such as 0-19"),
+    (["--seeds", "9-3"], "--seeds takes a list such as 0-19"),
+    (["--rerun", "nope"], "unknown experiment 'nope' for --rerun"),
+    (["--docs", "{tmp}/blocker"], "--docs {tmp}/blocker/figures: {tmp}/blocker is a file"),
+    (["--reference", "{tmp}/blocker/reference.json"], "--reference {tmp}/blocker: {tmp}/blocker is a file"),
+    (["--models", "{tmp}/blocker"], "--models {tmp}/blocker: {tmp}/blocker is a file"),
+    (["--runs-dir", "{tmp}/blocker"], "--runs-dir {tmp}/blocker: {tmp}/blocker is a file"),
+    (["--cache-dir", "{tmp}/blocker/cache"], "cannot write into the cache directory"),
+    (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+]
+
+
+@pytest.mark.parametrize("args, fragment", BOOK_CASES, ids=[" ".join(c[0]) for c in BOOK_CASES])
+def test_every_book_option_ends_in_one_line(tmp_path, monkeypatch, capsys, args, fragment):
+    from primitive_nn.machinery import book
+
+    make_inputs(tmp_path)
+    monkeypatch.setattr(fetch, "MIRRORS", ())
+    monkeypatch.setattr(fetch.shutil, "which", lambda name: None)
+    keep = ["--docs", str(tmp_path / "docs"), "--reference", str(tmp_path / "ref" / "reference.json"),
+            "--models", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")]
+    try:
+        code = book.main(keep + [a.format(tmp=tmp_path) for a in args] + ["--quiet"])
+    except SystemExit as exit_:  # argparse
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code not in (0, None)
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert fragment.format(tmp=tmp_path) in err, err
+
+
+def test_the_book_lists_its_experiments_with_their_pages(capsys):
+    from primitive_nn.machinery import book, lab
+
+    assert book.main(["--list", "--runs-dir", "nowhere"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(lab.EXPERIMENTS) >= 13
+    assert any(line.split()[:3] == ["ladder", "ladder", "not"] for line in lines)
 
 
 # ---------------------------------------------------------------- as real processes
@@ -228,5 +270,5 @@ def test_figures_are_written_atomically(tmp_path, monkeypatch):
 
     monkeypatch.setattr(files.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        plots.save(fig, tmp_path / "figure.png")
+        figures.save(fig, tmp_path / "figure.png")
     assert list(tmp_path.iterdir()) == []

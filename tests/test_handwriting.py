@@ -2,7 +2,7 @@
 
 The steps are checked on pictures made in the test (no files, no download);
 the tests marked `mnist` make fake photos of real MNIST test digits with
-`primitive_nn.machinery.handwriting_figures.photograph` and check that the
+`primitive_nn.machinery.pages.handwriting.photograph` and check that the
 shipped network reads them as a person would. The solutions of the chapter's
 exercises live here, between `--8<--` markers, and the book's page shows them
 from this file.
@@ -15,7 +15,9 @@ import pytest
 
 from primitive_nn import handwriting as hw
 from primitive_nn.errors import DataError
-from primitive_nn.machinery import handwriting_figures, models
+from primitive_nn.machinery import models
+from primitive_nn.machinery.mnist import load_mnist
+from primitive_nn.machinery.pages.handwriting import photograph, shift
 
 
 def white(h, w):
@@ -194,7 +196,7 @@ def test_read_image_turns_a_phone_photo_upright(tmp_path):
 def mnist(mnist_cache):
     from primitive_nn import data
 
-    return data.load_mnist(mnist_cache)
+    return load_mnist(mnist_cache)
 
 
 def as_file(rgb, fmt):
@@ -214,7 +216,7 @@ def test_fake_photos_of_test_digits_are_read_as_a_person_reads_them(mnist):
     params = models.load_shipped()
     columns, labels = [], mnist.test_labels[:100]
     for k, fmt in zip(range(100), ["PNG", "JPEG"] * 50):
-        photo = handwriting_figures.photograph(mnist.test_images[k], rng)
+        photo = photograph(mnist.test_images[k], rng)
         assert min(photo.shape[:2]) > 28 * 8
         columns.append(hw.prepare(as_file(photo, fmt)).reshape(784))
     read = models.probabilities(params, np.array(columns).T).argmax(axis=0)
@@ -230,7 +232,7 @@ def test_uncentred_digits_fool_the_network_centred_ones_do_not(mnist):
     X = mnist.test_images[:500].T / 255.0
     labels = mnist.test_labels[:500]
     centred = np.mean(models.probabilities(params, X).argmax(axis=0) == labels)
-    moved = handwriting_figures.shift(X, 4, 4)
+    moved = shift(X, 4, 4)
     assert np.mean(models.probabilities(params, moved).argmax(axis=0) == labels) < centred - 0.2
 
 
@@ -238,7 +240,7 @@ def test_uncentred_digits_fool_the_network_centred_ones_do_not(mnist):
 
 
 def test_exercise_area_weights_by_hand():
-    """Exercise 1: five pixels into two, s = 2.5."""
+    """handwriting.md#area-by-hand: five pixels into two, s = 2.5."""
     by_hand = [[0.4, 0.4, 0.2, 0.0, 0.0], [0.0, 0.0, 0.2, 0.4, 0.4]]
     assert hw.area_weights(5, 2) == pytest.approx(np.array(by_hand))
 
@@ -262,7 +264,7 @@ def recipe_check(images):
 
 @pytest.mark.mnist
 def test_exercise_recipe_check(mnist):
-    """Exercise 2: the recipe, checked on the test set."""
+    """handwriting.md#recipe-check: the recipe, checked on the test set."""
     longer_is_20, centred = recipe_check(mnist.test_images)
     assert longer_is_20 > 0.9
     assert centred == 1.0
@@ -281,7 +283,7 @@ def thicken(ink, radius):
 
 
 def test_exercise_thicken_widens_a_thin_stroke():
-    """Exercise 3: a one-pixel pen line becomes a stroke as bold as MNIST's."""
+    """handwriting.md#thicken: a one-pixel pen line becomes a stroke as bold as MNIST's."""
     ink = np.zeros((200, 120))
     ink[10:190, 60] = 1.0                                        # a 1 drawn with a fine pen
     assert thicken(ink, 0) == pytest.approx(ink)

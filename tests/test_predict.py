@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 from primitive_nn.errors import DataError
-from primitive_nn.machinery import files, handwriting_figures, models, predict_cli
+from primitive_nn.machinery import files, models, predict_cli
+from primitive_nn.machinery.mnist import load_mnist
+from primitive_nn.machinery.pages.handwriting import photograph
 from primitive_nn.network import init_params
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +229,7 @@ def test_export_for_site_writes_float32_the_page_can_index(tmp_path):
 def test_the_recorded_test_accuracies_are_what_the_networks_score(mnist_cache):
     from primitive_nn import data
 
-    mnist = data.load_mnist(mnist_cache)
+    mnist = load_mnist(mnist_cache)
     for name, entry in models.read_manifest()["networks"].items():
         A = models.probabilities(models.load_shipped(name), mnist.test_images.T / 255.0)
         assert np.mean(A.argmax(axis=0) == mnist.test_labels) == pytest.approx(
@@ -239,11 +241,11 @@ def test_photos_of_test_digits_as_files_are_read(mnist_cache, tmp_path, capsys):
     """Dark on light, off-centre, slightly blurred, larger than 28x28, as PNG and JPEG files."""
     from primitive_nn import data
 
-    mnist = data.load_mnist(mnist_cache)
+    mnist = load_mnist(mnist_cache)
     rng = np.random.default_rng(7)
     paths, labels = [], []
     for k in range(20):
-        photo = handwriting_figures.photograph(mnist.test_images[k], rng)
+        photo = photograph(mnist.test_images[k], rng)
         paths.append(save_picture(tmp_path / f"digit{k}.{'jpg' if k % 2 else 'png'}", photo))
         labels.append(int(mnist.test_labels[k]))
     status, out, _ = run([*paths, "--json"], capsys)

@@ -2,13 +2,15 @@
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from primitive_nn import data, train
-from primitive_nn.machinery import experiments, report, train_cli
-from primitive_nn.machinery.recipes import SEED, Recipe
+from primitive_nn.machinery import report, runs, train_cli
+from primitive_nn.machinery.mnist import MNIST, load_mnist
+from primitive_nn.machinery.recipes import FAITHFUL, Recipe
 from primitive_nn.network import accuracy, forward, init_params, predict
 
 from helpers import write_csv
@@ -29,8 +31,8 @@ def run_cli(capsys, *args):
 
 
 def test_training_learns_a_toy_problem(csv):
-    mnist = data.load_mnist(csv)
-    result = experiments.run(Recipe(epochs=60, alpha=0.5, dev_size=20, init="he"), mnist)
+    mnist = load_mnist(csv)
+    result = runs.run(Recipe(epochs=60, alpha=0.5, dev_size=20, init="he"), mnist)
     assert result.train_accuracy > 0.9 and result.dev_accuracy > 0.8
     assert result.test_accuracy is None  # a CSV has no official test set
     assert [h["iteration"] for h in result.history] == [0, 10, 20, 30, 40, 50]
@@ -39,23 +41,23 @@ def test_training_learns_a_toy_problem(csv):
 
 
 def test_runs_are_reproducible_and_seeds_differ(csv):
-    mnist = data.load_mnist(csv)
-    a, b, c = (experiments.run(Recipe(seed=s, epochs=5, dev_size=10), mnist) for s in (1, 1, 2))
+    mnist = load_mnist(csv)
+    a, b, c = (runs.run(Recipe(seed=s, epochs=5, dev_size=10), mnist) for s in (1, 1, 2))
     assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
     assert not np.array_equal(a.params["W1"], c.params["W1"])
 
 
 def test_the_seed_recipe_takes_the_first_train_size_images(csv):
-    mnist = data.load_mnist(csv)
-    images, labels = experiments.training_images(Recipe(train_size=30), mnist)
+    mnist = load_mnist(csv)
+    images, labels = runs.training_images(Recipe(train_size=30), mnist)
     np.testing.assert_array_equal(images, mnist.train_images[:30])
-    images, _ = experiments.training_images(Recipe(train_size=0), mnist)
+    images, _ = runs.training_images(Recipe(train_size=0), mnist)
     assert len(images) == 80  # 0 means all
 
 
 def test_faithful_mode_runs_the_seeds_defects(csv):
-    mnist = data.load_mnist(csv)
-    result = experiments.run(Recipe(epochs=20, dev_size=10, faithful=True), mnist)
+    mnist = load_mnist(csv)
+    result = runs.run(replace(FAITHFUL, epochs=20, dev_size=10), mnist)
     start = result.initial_params
     assert result.params["W1"].dtype == np.float64
     np.testing.assert_allclose(result.params["b2"], start["b2"], atol=1e-12)  # never learns
@@ -87,17 +89,16 @@ def test_divergence_names_each_way_a_run_dies():
 
 
 def test_a_huge_alpha_kills_the_hidden_layer_and_is_caught(csv):
-    mnist = data.load_mnist(csv)
+    mnist = load_mnist(csv)
     with pytest.raises(train.Diverged) as died:
-        experiments.run(Recipe(epochs=50, alpha=1000.0, dev_size=10), mnist)
+        runs.run(Recipe(epochs=50, alpha=1000.0, dev_size=10), mnist)
     assert died.value.step < 5
     assert "alpha=1000" in str(died.value) and "smaller --alpha" in str(died.value)
 
 
 def test_a_sweep_can_record_runs_that_die(csv):
-    mnist = data.load_mnist(csv)
-    result = experiments.run(Recipe(epochs=50, alpha=1000.0, dev_size=10), mnist,
-                             record_divergence=True)
+    mnist = load_mnist(csv)
+    result = runs.run(Recipe(epochs=50, alpha=1000.0, dev_size=10, record_divergence=True), mnist)
     assert result.diverged.startswith("training diverged at iteration")
     assert result.params is None and result.history  # the records made before it died
 
@@ -129,7 +130,7 @@ def test_cli_writes_a_model_that_loads_without_pickle(csv, tmp_path, capsys):
     params = load_model(out / "model.npz")
     assert {k: v.shape for k, v in params.items()} == {
         "W1": (10, 784), "b1": (10, 1), "W2": (10, 10), "b2": (10, 1)}
-    mnist = data.load_mnist(csv)
+    mnist = load_mnist(csv)
     _, _, X_dev, y_dev = data.split_dev(mnist.train_images, mnist.train_labels, 10,
                                         np.random.default_rng(3))
     assert accuracy(predict(params, X_dev), y_dev) == metrics["dev_accuracy"]
@@ -145,7 +146,7 @@ def test_cli_seeds_summarizes_both_modes(csv, tmp_path, capsys):
 
 
 def test_nothing_trains_when_out_cannot_be_written(csv, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(experiments, "run", lambda *a, **k: pytest.fail("trained anyway"))
+    monkeypatch.setattr(runs, "run", lambda *a, **k: pytest.fail("trained anyway"))
     blocker = tmp_path / "file"
     blocker.write_text("a file")
     code, _, err = run_cli(capsys, "--data", csv, "--out", blocker / "run")
@@ -184,7 +185,7 @@ def test_options_override_one_field_of_the_named_recipe():
 
 
 def fake_mnist(sha256):
-    return data.MNIST(np.zeros((1, 784), np.uint8), np.zeros(1, np.uint8), None, None, sha256, "x")
+    return MNIST(np.zeros((1, 784), np.uint8), np.zeros(1, np.uint8), None, None, sha256, "x")
 
 
 def settings(recipe):
@@ -228,6 +229,15 @@ def test_the_shipped_reference_covers_the_default_recipe():
 
 # ---------------------------------------------------------------- real MNIST
 
+
+@pytest.mark.mnist
+def test_the_default_run_says_where_it_stands_among_the_books_seeds(default_run):
+    """The shipped reference.json still matches the recipe's fields, whatever they are named."""
+    *_, printed = default_run
+    seeds = json.loads(report.REFERENCE.read_text())["seeds"]
+    assert f"over seeds {seeds[0]}-{seeds[-1]}, this recipe ends at" in printed
+    assert "the same network started with --init he reaches" in printed
+
 # Final train accuracy of the default recipe (corrected, seed 0 ... 19), measured with
 # `python -m primitive_nn.train --seeds 0-19` (README): mean ± 4 sd.
 BAND = (0.80, 0.89)  # 84.43% ± 4 × 1.09, rounded outward
@@ -235,7 +245,7 @@ BAND = (0.80, 0.89)  # 84.43% ± 4 × 1.09, rounded outward
 
 @pytest.mark.mnist
 def test_default_recipe_lands_in_the_measured_band(default_run):
-    _, metrics = default_run
+    _, metrics, _ = default_run
     low, high = BAND
     assert low <= metrics["train_accuracy"] <= high
     assert metrics["data_sha256"] == data.MNIST_FILES
@@ -245,11 +255,11 @@ def test_default_recipe_lands_in_the_measured_band(default_run):
 
 @pytest.mark.mnist
 def test_the_saved_model_reproduces_the_reported_accuracies(default_run):
-    out, metrics = default_run
+    out, metrics, _ = default_run
     from primitive_nn.machinery.files import load_model
 
     params = load_model(out / "model.npz")
-    mnist = data.load_mnist()
+    mnist = load_mnist()
     X, y, X_dev, y_dev = data.split_dev(mnist.train_images[:42_000], mnist.train_labels[:42_000],
                                         1000, np.random.default_rng(metrics["seed"]))
     assert accuracy(predict(params, X), y) == metrics["train_accuracy"]

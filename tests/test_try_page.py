@@ -23,6 +23,7 @@ import pytest
 
 from primitive_nn import handwriting
 from primitive_nn.machinery import models
+from primitive_nn.machinery.mnist import load_mnist
 from test_browser import ARTIFACTS, SITE, base_url, browser, is_local  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser,
@@ -77,9 +78,7 @@ def prediction(page):
 @pytest.mark.mnist
 @pytest.mark.parametrize("name", ["predict", "seed"])
 def test_forward_pass_matches_numpy_on_the_first_100_test_images(page, mnist_cache, name):
-    from primitive_nn import data
-
-    X = data.load_mnist(mnist_cache).test_images[:100].T / 255.0          # (784, 100) float64
+    X = load_mnist(mnist_cache).test_images[:100].T / 255.0          # (784, 100) float64
     expected = models.probabilities(models.load_shipped(name), X)          # (10, 100)
     got = np.array(page.evaluate("""([name, columns]) => {
         const params = window.primitiveNN.network(name);

@@ -4,60 +4,65 @@ r"""The command that regenerates the book's results: every figure and every quot
 python -m primitive_nn.book                  # every experiment, cached ones reused
 python -m primitive_nn.book --list           # the experiments, and how long each took
 python -m primitive_nn.book --rerun defects  # run one experiment again, redraw everything
-python -m primitive_nn.book --fresh          # run everything again
+python -m primitive_nn.book --fresh          # run everything again (over an hour on 2 cores)
 ```
 
-The experiments are registered in `primitive_nn.machinery.part1` and
-`primitive_nn.machinery.part2` and run through `primitive_nn.machinery.lab`,
-which caches each one's results in `.cache/book/`. Then this command draws
-every figure and writes three kinds of file:
+The command knows no chapter by name. It imports every book module in
+`primitive_nn.machinery.pages` (`lab.load_pages`), runs every experiment
+they registered through `primitive_nn.machinery.lab` (cached in
+`.cache/book/`), and then writes what they registered:
 
 * `docs/figures/*.png`, the chapters' figures;
-* `docs/results.json`, every number the pages quote. A MkDocs hook
-  (`book/hooks.py`) replaces each placeholder in the pages with the value at
-  that key, and fails the build on a key that does not exist. Values are
-  rounded for display when written (percentages to two decimals), so the
-  pages quote them as they are;
-* `primitive_nn/machinery/reference.json`, the spread over seeds of each
-  recipe of the seed study, which `python -m primitive_nn.train` quotes after
-  a run of the same settings (`primitive_nn.machinery.report`).
+* `docs/results.json`, every number the pages quote, each book module's
+  numbers at the key it named. A MkDocs hook (`book/hooks.py`) replaces
+  each placeholder in the pages with the value at that key, and fails the
+  build on a key that does not exist. Values are rounded for display when
+  written (percentages to two decimals), so the pages quote them as they are;
+* the networks shipped in the package (`primitive_nn/models/`), which
+  `python -m primitive_nn.predict` and the "Try it" page use;
+* `primitive_nn/machinery/reference.json`, the spreads over seeds that
+  `python -m primitive_nn.train` quotes after a run of the same settings
+  (`primitive_nn.machinery.report`).
 
-`--smoke` runs every experiment at a toy scale (one seed, a few iterations,
-small subsets): it checks that the command still produces every file and
-key, in a minute, and its numbers mean nothing. The tests use it; never
-commit what it writes.
+`--smoke` runs every experiment at a toy scale (one seed, an epoch or two,
+a few thousand images): it checks that the command still produces every
+file and key, in a minute or two, and its numbers mean nothing. The tests
+use it; never commit what it writes.
 """
 
 import sys
 import time
 from pathlib import Path
 
-from primitive_nn import __version__, data
-from primitive_nn.machinery import (files, handwriting_figures, lab, models, part1, part2, plots,
-                                    progress, report)
+from primitive_nn import __version__
 from primitive_nn.errors import PrimitiveNNError
+from primitive_nn.machinery import figures, files, lab, models, progress, report
 from primitive_nn.machinery.cli import Parser, command
-from primitive_nn.machinery.experiments import parse_seeds
+from primitive_nn.machinery.fetch import CACHE_ENV
+from primitive_nn.machinery.mnist import load_mnist
+from primitive_nn.machinery.runs import parse_seeds
 
-CACHE = Path(".cache") / "book"
-SMOKE = {"seed_recipe": {"epochs": 2}, "smoke": True}
+RUNS_DIR = Path(".cache") / "book"
 
 
 def parse_args(argv):
     p = Parser(prog="python -m primitive_nn.book", description=__doc__.split("\n")[0])
     p.add_argument("--seeds", default="0-19", help="seeds of the seed study")
-    p.add_argument("--rerun", default="", metavar="NAME[,NAME]",
-                   help="run these experiments again even if cached")
-    p.add_argument("--fresh", action="store_true", help="run every experiment again")
+    p.add_argument("--rerun", metavar="NAME[,NAME]",
+                   help="run these experiments (and their runs) again even if cached")
+    p.add_argument("--fresh", action="store_true", help="run every experiment and every run again")
     p.add_argument("--list", action="store_true", help="list the experiments and stop")
     p.add_argument("--smoke", action="store_true",
                    help="a toy-scale rehearsal: every file and key, meaningless numbers")
     p.add_argument("--docs", type=Path, default=Path("docs"), help="the book's docs folder")
     p.add_argument("--reference", type=Path, default=report.REFERENCE,
                    help="where to write the seed spreads that the train command quotes")
-    p.add_argument("--cache-dir", type=Path, default=CACHE, help="where experiments are cached")
     p.add_argument("--models", type=Path, default=models.MODELS_DIR,
                    help="where to write the networks that predict and the Try-it page use")
+    p.add_argument("--runs-dir", type=Path, default=RUNS_DIR,
+                   help="where experiments and runs are cached")
+    p.add_argument("--cache-dir", type=Path,
+                   help=f"where MNIST is cached (default: ${CACHE_ENV}, else ~/.cache/primitive_nn)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p.parse_args(argv)
 
@@ -65,74 +70,105 @@ def parse_args(argv):
 @command
 def main(argv=None):
     args = parse_args(argv)
+    lab.load_pages()
     if args.list:
-        print("\n".join(_listing(args.cache_dir)))
+        print("\n".join(_listing(args.runs_dir)))
         return 0
     start = time.perf_counter()
-    seeds = parse_seeds(args.seeds)
-    rerun = set(lab.EXPERIMENTS) if args.fresh else {n for n in args.rerun.split(",") if n}
-    unknown = rerun - set(lab.EXPERIMENTS)
-    if unknown:
-        raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r}; --list names them")
-    for folder in (args.docs, args.docs / "figures", args.reference.parent, args.models):
-        files.prepare_output_dir(folder, "output folder")
-    mnist = data.load_mnist(progressbar=progress.bars_wanted(args.quiet))
-    settings = {"seeds": seeds, **(SMOKE if args.smoke else {})}
-    the_lab = lab.Lab(mnist, settings, args.cache_dir, rerun, args.quiet)
+    the_lab = _lab(args)
     for name in lab.EXPERIMENTS:
         the_lab.result(name)
         print(f"{name}: {the_lab.seconds(name):.0f} s")
-    seed_params, shipped_params = ship(the_lab, args.models)
-    drawn = {**part1.figures(the_lab), **part2.figures(the_lab),
-             **handwriting_figures.figures(mnist, shipped_params, seed_params)}
-    paths = [plots.save(fig, args.docs / "figures" / f"{name}.png") for name, fig in drawn.items()]
     command_line = " ".join(["python -m primitive_nn.book",
                              *(argv if argv is not None else sys.argv[1:])])
-    results = {"command": command_line, "version": __version__, "data_sha256": mnist.sha256,
-               "seeds": seeds, "n_seeds": len(seeds),
-               "recipe": _recipe_numbers(the_lab),
-               "experiment_seconds": {name: the_lab.seconds(name) for name in lab.EXPERIMENTS},
-               **part1.numbers(the_lab), "part2": part2.numbers(the_lab)}
-    files.write_json(args.docs / "results.json", results)
-    files.write_json(args.reference, {"command": command_line, **part1.reference(the_lab)})
-    for path in [*paths, args.docs / "results.json", args.reference, args.models]:
+    written = [*write_networks(the_lab, args.models), *write_figures(the_lab, args.docs / "figures"),
+               write_results(the_lab, args.docs / "results.json", command_line),
+               write_reference(the_lab, args.reference, command_line)]
+    for path in written:
         print(f"wrote {path}")
     print(f"total time {time.perf_counter() - start:.0f} s")
     return 0
 
 
-def ship(the_lab, models_dir):
-    """Write the seed's network (the example seed) and the shipped one into `models_dir`."""
-    study, arrays = the_lab.result("seed_study")
-    example = study["example_seed"]
-    seed_params = part1.example_params(arrays, "corrected")
-    seed_run = next(r for r in study["corrected"]["runs"] if r["seed"] == example)
-    models.write_shipped("seed", seed_params,
-                         f"The seed's 784-10-10, corrected recipe, seed {example}: the median "
-                         f"of {len(study['corrected']['runs'])} seeds by dev accuracy",
-                         seed_run["test_accuracy"], models_dir)
-    shipped, shipped_params = the_lab.result("shipped")
-    models.write_shipped("predict", shipped_params,
-                         f"{'-'.join(map(str, shipped['layers']))}, the best recipe at a smaller "
-                         "size, trained on all 60,000 training digits", shipped["test_accuracy"],
-                         models_dir)
-    return seed_params, shipped_params
+def _lab(args):
+    """Check the options and the output folders, load MNIST, and make the command's `Lab`."""
+    seeds = parse_seeds(args.seeds)
+    rerun = set(lab.EXPERIMENTS) if args.fresh else {n for n in (args.rerun or "").split(",") if n}
+    unknown = rerun - set(lab.EXPERIMENTS)
+    if unknown:
+        raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r} for --rerun; "
+                               "--list names them")
+    for folder, option in ((args.docs / "figures", "--docs"), (args.reference.parent, "--reference"),
+                           (args.models, "--models"), (args.runs_dir, "--runs-dir")):
+        files.prepare_output_dir(folder, option)
+    mnist = load_mnist(cache_dir=args.cache_dir, progressbar=progress.bars_wanted(args.quiet))
+    settings = {"seeds": seeds, **({"smoke": True} if args.smoke else {})}
+    return lab.Lab(mnist, settings, args.runs_dir, rerun, args.quiet)
 
 
-def _recipe_numbers(the_lab):
-    """The seed recipe's settings as the pages quote them."""
-    recipe = part1.base_recipe(the_lab)
-    return {"iterations": recipe.epochs, "alpha": recipe.alpha, "hidden": recipe.layers[1],
-            "dev_size": recipe.dev_size, "train_size": recipe.train_size}
+def write_networks(the_lab, models_dir):
+    """Write every registered network into `models_dir`; return the paths."""
+    return [models.write_shipped(name, *entry.function(the_lab), models_dir)
+            for name, entry in lab.NETWORKS.items()]
 
 
-def _listing(cache_dir):
-    """One line per experiment: its name, what it does, and how long it took when cached."""
-    import json
+def write_figures(the_lab, folder):
+    """Draw and save every registered figure into `folder`; return the paths."""
+    return [figures.save(entry.function(the_lab), Path(folder) / f"{name}.png")
+            for name, entry in lab.FIGURES.items()]
 
+
+def write_results(the_lab, path, command_line):
+    """Write results.json: the command's settings, then every book module's numbers at its key."""
+    results = {"command": command_line, "version": __version__,
+               "data_sha256": the_lab.mnist.sha256, "seeds": the_lab.settings["seeds"],
+               "n_seeds": len(the_lab.settings["seeds"]),
+               "experiment_seconds": {name: the_lab.seconds(name) for name in lab.EXPERIMENTS},
+               "experiment_table": experiment_table(the_lab)}
+    for entry in lab.QUOTED.values():
+        merge(results, entry.name, entry.function(the_lab))
+    files.write_json(path, results)
+    return path
+
+
+def experiment_table(the_lab):
+    """Each experiment, its page and how long it took, as a Markdown table for the pages."""
+    rows = [f"| `{name}` | [{entry.page}]({entry.page}.md) | {entry.about} | "
+            f"{the_lab.seconds(name):.0f} |" for name, entry in lab.EXPERIMENTS.items()]
+    return "\n".join(["| experiment | page | what it runs | seconds |", "|---|---|---|---|", *rows])
+
+
+def write_reference(the_lab, path, command_line):
+    """Write the train command's reference.json from every registered part of it."""
+    reference = {"command": command_line}
+    for entry in lab.REFERENCES.values():
+        merge(reference, "", entry.function(the_lab))
+    files.write_json(path, reference)
+    return path
+
+
+def merge(tree, path, values):
+    """Put the keys of `values` into `tree` at the dotted key `path`; a key already there is an error.
+
+    Examples
+    --------
+    >>> tree = {"part2": {"ladder": 1}}
+    >>> merge(tree, "part2", {"minibatch": 2}); tree
+    {'part2': {'ladder': 1, 'minibatch': 2}}
+    """
+    for part in filter(None, path.split(".")):
+        tree = tree.setdefault(part, {})
+    for key, value in values.items():
+        if key in tree:
+            raise ValueError(f"two book modules write results key {path + '.' if path else ''}{key}")
+        tree[key] = value
+
+
+def _listing(runs_dir):
+    """One line per experiment: its name, its page, how long it took when cached, what it does."""
     lines = []
-    for name, exp in lab.EXPERIMENTS.items():
-        entry = Path(cache_dir) / f"{name}.json"
-        took = f"{json.loads(entry.read_text())['seconds']:.0f} s" if entry.is_file() else "not run"
-        lines.append(f"{name:16s} {took:>8s}  {exp.about}")
+    for name, entry in lab.EXPERIMENTS.items():
+        cached = Path(runs_dir) / f"{name}.json"
+        took = f"{files.read_json(cached)['seconds']:.0f} s" if cached.is_file() else "not run"
+        lines.append(f"{name:16s} {entry.page:16s} {took:>8s}  {entry.about}")
     return lines

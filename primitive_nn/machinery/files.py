@@ -75,6 +75,11 @@ def write_json(path, value):
     write_text(path, json.dumps(value, indent=2) + "\n")
 
 
+def read_json(path):
+    """Read a JSON file written by this package."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def prepare_output_dir(path, option="--out"):
     r"""Create the folder `path` if needed and prove a file can be written in it.
 

@@ -1,66 +1,163 @@
-r"""The lab: the book's experiments, each run once and cached.
+r"""The lab: the book's experiments, figures, quoted numbers and networks, and their caches.
 
-Every number and figure in the book comes from an *experiment*: a function
-registered here with `@experiment`, which trains what it needs and returns
-its measurements as plain JSON values, plus any arrays it wants to keep
-(trained weights, say) as a dict of NumPy arrays. `Lab.result(name)` runs an
-experiment, or loads it from the cache if it already ran with the same
-settings; experiments ask each other for results the same way, so an
-experiment that needs the seed study's median seed simply asks for the seed
-study.
+Every page of the book that shows a measurement has a book module in
+`primitive_nn.machinery.pages`, named like the page (`pages/minibatch.py`
+for `docs/minibatch.md`). It registers what its page needs, each where it is
+defined, with the decorators here:
 
-The cache lives in `.cache/book/` (one `NAME.json` and `NAME.npz` per
-experiment). An entry is used only if it was made with the same *key*: the
-experiment's name, the book command's settings, the package version and the
-SHA-256 of the data. Code changes do not change the key: after editing what
-an experiment does, rerun it with `--rerun NAME`, or everything with
-`--fresh`. Each entry records how long the experiment took, which
-`python -m primitive_nn.book --list` shows.
+* `@experiment(name, about)`: `function(lab) -> (numbers, arrays)` trains or
+  measures something and returns plain JSON values, plus any arrays to keep;
+* `@figure(name)`: `function(lab) -> Figure`, saved as `docs/figures/NAME.png`;
+* `@quoted(path)`: `function(lab) -> dict`, merged into `docs/results.json` at
+  the dotted key `path` ("" for the top level), where the page's
+  placeholders find it;
+* `@network(name)`: `function(lab) -> (params, about, test_accuracy)`, a
+  network shipped in the package (`primitive_nn.machinery.models`);
+* `@reference()`: `function(lab) -> dict`, merged into the package's
+  `reference.json`, the spreads over seeds that `python -m primitive_nn.train`
+  quotes after a run of the same settings (`primitive_nn.machinery.report`).
+
+`load_pages()` imports every module of that package, so the book command
+(`primitive_nn.machinery.book`) finds them all without a central list.
+
+**Experiments** are cached in `.cache/book/` (one `NAME.json` and
+`NAME.npz` each). An entry is used only if it was made with the same key:
+the experiment's name, the book command's settings, the package version and
+the SHA-256 of the data. Code changes do not change the key: after editing
+what an experiment does, rerun it with `--rerun NAME`, or everything with
+`--fresh`.
+
+**Runs** are cached too, in `.cache/book/runs/`, by `Lab.train`: a run is
+named by its recipe, every field of it, and by the data
+(`primitive_nn.machinery.runs`), so experiments that need the same run share
+it: the ladder's first rung is the seed study's run of the same seed, not a
+copy made by special case. A run is trained at most once per command, and
+an experiment named by `--rerun` (or `--fresh`) trains its runs again
+instead of taking them from the disk.
 """
 
 import hashlib
+import importlib
 import json
+import pkgutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 from primitive_nn import __version__
-from primitive_nn.machinery import experiments, files, progress
+from primitive_nn.machinery import files, runs
+from primitive_nn.machinery.recipes import uses_part1_loop
 
-EXPERIMENTS = {}  # name -> Experiment, in the order they were registered
+PAGES = "primitive_nn.machinery.pages"
 
 
 @dataclass(frozen=True)
-class Experiment:
-    """One experiment of the book: `function(lab) -> (numbers, arrays)`."""
+class Entry:
+    """Something a page module registered: an experiment, a figure, quoted numbers or a network."""
 
-    name: str
-    about: str
-    function: object
+    name: str         # the experiment, figure file or network name; the results path for numbers
+    function: object  # function(lab) -> what the decorator says
+    page: str         # the page module that registered it
+    about: str = ""
 
 
-def experiment(name, about):
-    """Register the decorated `function(lab) -> (numbers, arrays)` as experiment `name`."""
+EXPERIMENTS, FIGURES, QUOTED, NETWORKS, REFERENCES = {}, {}, {}, {}, {}  # filled by the decorators
+
+
+def _register(table, key, name, about=""):
     def register(function):
-        EXPERIMENTS[name] = Experiment(name, about, function)
+        if key(function) in table:
+            raise ValueError(f"{key(function)!r} is registered twice")
+        table[key(function)] = Entry(name, function, function.__module__.rsplit(".", 1)[-1], about)
         return function
     return register
 
 
+def experiment(name, about):
+    """Register `function(lab) -> (numbers, arrays)` as experiment `name`."""
+    return _register(EXPERIMENTS, lambda f: name, name, about)
+
+
+def figure(name):
+    """Register `function(lab) -> Figure` as the figure `docs/figures/NAME.png`."""
+    return _register(FIGURES, lambda f: name, name)
+
+
+def quoted(path=""):
+    """Register `function(lab) -> dict` as numbers for results.json, at the dotted key `path`."""
+    return _register(QUOTED, lambda f: f"{f.__module__}.{f.__name__}", path)
+
+
+def network(name):
+    """Register `function(lab) -> (params, about, test_accuracy)` as shipped network `name`."""
+    return _register(NETWORKS, lambda f: name, name)
+
+
+def reference():
+    """Register `function(lab) -> dict` as part of the train command's reference.json."""
+    return _register(REFERENCES, lambda f: f"{f.__module__}.{f.__name__}", "")
+
+
+def load_pages():
+    """Import every book module in `primitive_nn.machinery.pages`, which registers its entries."""
+    package = importlib.import_module(PAGES)
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{PAGES}.{module.name}")
+
+
+# ---------------------------------------------------------------- runs on disk
+
+
+class RunCache:
+    """Runs on disk, `KEY.json` and `KEY.npz` each, keyed by recipe, data and package version."""
+
+    def __init__(self, folder, data_sha256):
+        self.folder, self.data_sha256 = Path(folder), data_sha256
+
+    def key(self, recipe):
+        """The run's name on disk: a digest of every recipe field, the data and the version."""
+        text = json.dumps({"recipe": asdict(recipe), "data": self.data_sha256,
+                           "version": __version__}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def load(self, recipe):
+        """The cached `runs.Run` of `recipe`, or None."""
+        path = self.folder / f"{self.key(recipe)}.json"
+        if not path.is_file():
+            return None
+        entry = files.read_json(path)
+        arrays = files.load_model(path.with_suffix(".npz"))
+        split = {part: {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(part)}
+                 for part in ("params.", "start.")}
+        return runs.Run(recipe, split["params."] or None, split["start."], **entry)
+
+    def save(self, result):
+        """Write a `runs.Run` under its recipe's key."""
+        key = self.key(result.recipe)
+        files.prepare_output_dir(self.folder, "cache folder")
+        arrays = {**{f"params.{k}": v for k, v in (result.params or {}).items()},
+                  **{f"start.{k}": v for k, v in result.initial_params.items()}}
+        files.save_model(self.folder / f"{key}.npz", arrays)
+        fields = ("history", "train_accuracy", "dev_accuracy", "test_accuracy", "wall_seconds",
+                  "diverged")
+        files.write_json(self.folder / f"{key}.json", {f: getattr(result, f) for f in fields})
+
+
+# ---------------------------------------------------------------- the lab
+
+
 class Lab:
-    """Runs experiments for one invocation of the book command, with a cache.
+    """Runs experiments and trains recipes for one invocation of the book command, with caches.
 
     Parameters
     ----------
-    mnist : primitive_nn.data.MNIST
+    mnist : primitive_nn.machinery.mnist.MNIST
     settings : dict
-        JSON values every experiment may read (the seeds, a smoke-test scale);
-        part of every cache key.
+        JSON values every experiment may read (the seeds; `smoke`, a toy
+        scale); part of every experiment's cache key.
     cache_dir : Path
     rerun : set of str
-        Experiments to run again even if cached.
+        Experiments to run again even if cached; their runs are trained again.
     quiet : bool
         No progress bars.
     """
@@ -68,16 +165,38 @@ class Lab:
     def __init__(self, mnist, settings, cache_dir, rerun=(), quiet=False):
         self.mnist, self.settings, self.cache_dir = mnist, settings, Path(cache_dir)
         self.rerun, self.quiet = set(rerun), quiet
-        self._done = {}  # name -> (numbers, arrays, seconds)
+        self.runs = RunCache(self.cache_dir / "runs", mnist.sha256)
+        self._done = {}      # experiment name -> (numbers, arrays, seconds)
+        self._trained = {}   # run key -> Run, trained or loaded by this command
+        self._fresh = set()  # run keys trained by this command
+        self._running = []   # the experiments running now, innermost last
+
+    @property
+    def smoke(self):
+        """True in a smoke test: every experiment at a toy scale, its numbers meaningless."""
+        return bool(self.settings.get("smoke"))
+
+    def scaled(self, recipe):
+        """`recipe` at a toy scale in a smoke test (an epoch or two, 3,000 images), else unchanged."""
+        if not self.smoke:
+            return recipe
+        return replace(recipe, epochs=2 if uses_part1_loop(recipe) else 1, train_size=3000,
+                       dev_size=min(recipe.dev_size, 500))
+
+    def seeds(self, wanted):
+        """The seeds an experiment runs: `wanted`, or only the first in a smoke test."""
+        return wanted[:1] if self.smoke else wanted
 
     def key(self, name):
-        """What a cache entry must have been made with to be used."""
+        """What a cached experiment must have been made with to be used."""
         text = json.dumps({"name": name, "settings": self.settings, "version": __version__,
                            "data": self.mnist.sha256}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def result(self, name):
         """`(numbers, arrays)` of experiment `name`: cached, or run now."""
+        if name not in EXPERIMENTS:
+            raise KeyError(f"no experiment called {name!r}")
         if name not in self._done:
             self._done[name] = self._cached(name) or self._run(name)
         numbers, arrays, _ = self._done[name]
@@ -88,33 +207,42 @@ class Lab:
         self.result(name)
         return self._done[name][2]
 
+    def train(self, recipe, label):
+        """The `runs.Run` of `recipe`: trained by this command, cached on disk, or trained now.
+
+        `label` names the progress bar, if one is drawn.
+        """
+        key = self.runs.key(recipe)
+        again = bool(self._running) and self._running[-1] in self.rerun
+        if key in self._fresh or (key in self._trained and not again):
+            return self._trained[key]
+        result = None if again else self.runs.load(recipe)
+        if result is None:
+            result = runs.run(recipe, self.mnist, label=label, quiet=self.quiet)
+            self.runs.save(result)
+            self._fresh.add(key)
+        self._trained[key] = result
+        return result
+
     def _cached(self, name):
         path = self.cache_dir / f"{name}.json"
         if name in self.rerun or not path.is_file():
             return None
-        entry = json.loads(path.read_text(encoding="utf-8"))
+        entry = files.read_json(path)
         if entry.get("key") != self.key(name):
             return None
-        with np.load(self.cache_dir / f"{name}.npz", allow_pickle=False) as archive:
-            arrays = {k: archive[k] for k in archive.files}
-        return entry["numbers"], arrays, entry["seconds"]
+        return entry["numbers"], files.load_model(self.cache_dir / f"{name}.npz"), entry["seconds"]
 
     def _run(self, name):
         start = time.perf_counter()
-        numbers, arrays = EXPERIMENTS[name].function(self)
+        self._running.append(name)
+        try:
+            numbers, arrays = EXPERIMENTS[name].function(self)
+        finally:
+            self._running.pop()
         seconds = round(time.perf_counter() - start, 1)
         files.prepare_output_dir(self.cache_dir, "cache folder")
         files.save_model(self.cache_dir / f"{name}.npz", arrays or {})
         files.write_json(self.cache_dir / f"{name}.json",
                          {"key": self.key(name), "seconds": seconds, "numbers": numbers})
         return numbers, arrays or {}, seconds
-
-    def train(self, recipe, label, **kwargs):
-        """`experiments.run` with a progress bar labelled `label`."""
-        unit = "iteration" if recipe.batch_size is None else "epoch"
-        on_record, close = progress.training_progress(recipe.epochs, label, self.quiet,
-                                                      print_records=False, unit=unit)
-        try:
-            return experiments.run(recipe, self.mnist, on_record, **kwargs)
-        finally:
-            close()

@@ -23,11 +23,9 @@ import json
 import sys
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 from primitive_nn import handwriting
 from primitive_nn.errors import DataError
-from primitive_nn.machinery import files, models, plots
+from primitive_nn.machinery import figures, files, models
 from primitive_nn.machinery.cli import Parser, command
 
 TOP = 3  # probabilities shown per picture in the one-line output
@@ -79,11 +77,8 @@ def line(path, A):
 
 def draw(fig, image, A, path):
     """The 28x28 image, pixel for pixel, titled with the network's answer."""
-    ax = fig.add_subplot()
-    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_title(f"{Path(path).name}: reads {A.argmax()} ({A.max():.0%})", fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    title = f"{Path(path).name}: reads {A.argmax()} ({A.max():.0%})"
+    figures.show_image(fig.add_subplot(), image, title, vmin=0, vmax=1, fontsize=9, frame=True)
     return fig
 
 
@@ -93,17 +88,14 @@ def show(image, A, path, out_dir, taken):
     `taken` holds the names already saved in this run; a repeated stem gets
     a number, STEM-2.seen.png, so no picture's image overwrites another's.
     """
-    if out_dir is None:
-        import matplotlib.pyplot as plt
-
-        draw(plt.figure(figsize=(3, 3.3)), image, A, path)
-        plt.show()
-        return "shown"
-    stem, n = Path(path).stem, 1
-    while (name := f"{stem}.seen.png" if n == 1 else f"{stem}-{n}.seen.png") in taken:
-        n += 1
-    taken.add(name)
-    return str(plots.save(draw(Figure(figsize=(3, 3.3)), image, A, path), Path(out_dir) / name))
+    target = None
+    if out_dir is not None:
+        stem, n = Path(path).stem, 1
+        while (name := f"{stem}.seen.png" if n == 1 else f"{stem}-{n}.seen.png") in taken:
+            n += 1
+        taken.add(name)
+        target = Path(out_dir) / name
+    return figures.show_or_save(lambda fig: draw(fig, image, A, path), target)
 
 
 @command
@@ -112,7 +104,7 @@ def main(argv=None):
     if args.out and not args.show:
         raise DataError("--out is where --show saves its images; add --show, or leave out --out")
     params = models.load(args.model) if args.model else models.load_shipped()
-    out_dir = args.out or (None if plots.has_display() else Path.cwd())  # None: display them
+    out_dir = args.out or (None if figures.has_display() else Path.cwd())  # None: display them
     if args.show and out_dir is not None:
         files.prepare_output_dir(out_dir, "--out" if args.out else "--show")
     results, failed, taken = [], 0, set()

@@ -7,6 +7,7 @@ bars are drawn only when stderr is a terminal; the lines a command prints
 on purpose (a record every 10 iterations, a summary) are printed either way.
 """
 
+import contextlib
 import sys
 
 from tqdm import tqdm
@@ -23,19 +24,27 @@ def bar(total, desc, quiet=False, unit="it"):
                 disable=not bars_wanted(quiet))
 
 
-def training_progress(total, desc, quiet=False, print_records=True, unit="iteration"):
-    """`(on_record, close)` for a training loop: a bar, and each record as a line.
+@contextlib.contextmanager
+def training(total, label, unit, quiet=False, print_records=False):
+    """Yield `on_record(step, record)` for a training loop, or None when nobody watches.
 
-    `unit` is "iteration" (`primitive_nn.train.train` calls after each) or
-    "epoch" (`primitive_nn.minibatch.fit` does).
+    With a `label`, a bar so labelled counts `total` iterations or epochs
+    (`unit`); with `print_records`, each record (not None) is printed as a
+    line on stdout, unless `quiet`.
     """
-    progress = bar(total, desc, quiet, unit=unit)
+    if label is None and not print_records:
+        yield None
+        return
+    progress = bar(total, label, quiet, unit=unit)
 
     def on_record(step, record):
         progress.update(1)
         if record is not None and print_records and not quiet:
             progress.write(record_line(record), file=sys.stdout)
-    return on_record, progress.close
+    try:
+        yield on_record
+    finally:
+        progress.close()
 
 
 def record_line(record):
@@ -43,12 +52,13 @@ def record_line(record):
 
     Examples
     --------
-    >>> record_line({"epoch": 3, "loss": 0.1234, "train_accuracy": 0.97, "dev_accuracy": 0.96})
+    >>> record_line({"unit": "epoch", "epoch": 3, "loss": 0.1234, "train_accuracy": 0.97,
+    ...              "dev_accuracy": 0.96})
     'epoch    3   loss 0.1234   train accuracy 0.9700   dev accuracy 0.9600'
     """
-    where = "iteration" if "iteration" in record else "epoch"
-    line = (f"{where} {record[where]:4d}   loss {record['loss']:.4f}   "
+    unit = record["unit"]
+    line = (f"{unit} {record[unit]:4d}   loss {record['loss']:.4f}   "
             f"train accuracy {record['train_accuracy']:.4f}")
-    if "dev_accuracy" in record and where == "epoch":
+    if "dev_accuracy" in record and unit == "epoch":
         line += f"   dev accuracy {record['dev_accuracy']:.4f}"
     return line

@@ -1,94 +1,226 @@
 r"""Recipes: every way the book trains a network, as data.
 
-A `Recipe` names every setting of a run, with the seed notebook's choices as
-defaults. A named recipe is an instance of it, and each command-line option
-overrides one field: `python -m primitive_nn.train --recipe he --seed 3`.
-Nothing in the package asks which recipe it is running; `run`
-(`primitive_nn.machinery.experiments`) reads the fields.
+A `Recipe` names every setting of a run. Its defaults are the seed
+notebook's. Each field is declared with `setting`, which keeps beside it
+everything the rest of the package needs to know about it: its help text,
+the values it may take, and whether Part I's full-batch loop can honour it.
+From those come the train command's options
+(`primitive_nn.machinery.train_cli`) and `validate`, the one place where
+settings are checked.
 
-`python -m primitive_nn.train --recipe list` prints `RECIPES` with a line
-about each. The book's ladder (Part II) trains the rungs in `LADDER` over
-several seeds.
+A named recipe is an instance of `Recipe`. `RECIPES` holds every name the
+train command accepts, in the order of Part II's ladder, with a line about
+what each is and what it adds to the rung before. Nothing in the package
+asks which recipe it is running: `primitive_nn.machinery.runs.run` reads the
+fields, so two recipes with the same fields are the same run.
 """
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, fields, replace
 
-from primitive_nn.seed import SEED_TRAIN_SIZE
+from primitive_nn.augmentation import AUGMENTATIONS
+from primitive_nn.errors import TrainingError
+from primitive_nn.initialization import CHANGES
+from primitive_nn.network import INITIALIZERS
+from primitive_nn.optimizers import OPTIMIZERS
+from primitive_nn.schedules import SCHEDULES
+from primitive_nn.seed import NOTEBOOK_TRAIN_SIZE, Defects
+
+DEFECTS = tuple(f.name for f in fields(Defects))  # the seed notebook's three defects
+DTYPES = ("float32", "float64")
+N_IN, N_OUT = 784, 10
+
+
+def setting(default, help, *, low=None, below=None, choices=None, flag=None, part1=True):
+    """A `Recipe` field: its default, its help text and its checks, in one place.
+
+    Parameters
+    ----------
+    default
+        The seed notebook's value.
+    help : str
+        One line for `--help`.
+    low : number, optional
+        The smallest value allowed.
+    below : number, optional
+        Values must stay below this.
+    choices : iterable of str, optional
+        The allowed values; for a tuple field, of each of its members.
+    flag : str, optional
+        The command-line option, when it is not the field's name with dashes.
+    part1 : bool
+        False for a setting that Part I's full-batch loop (`primitive_nn.train.train`)
+        cannot honour: a recipe that sets it to anything but its default
+        trains with `primitive_nn.minibatch.fit`.
+    """
+    return field(default=default, metadata={
+        "help": help, "low": low, "below": below, "flag": flag, "part1": part1,
+        "choices": None if choices is None else tuple(choices)})
 
 
 @dataclass(frozen=True)
 class Recipe:
     """One way to train; the defaults are the seed notebook's."""
 
-    seed: int = 0                  # one Generator: the split, the start, shuffles, dropout, augmentation
-    train_size: int = SEED_TRAIN_SIZE  # train on the first this many training images; 0: all 60,000
-    dev_size: int = 1000           # examples held out as the dev set after shuffling; 0: none
-    layers: tuple = (784, 10, 10)  # n_0, n_1, ..., n_D
-    init: str = "uniform"          # "uniform" (the seed's), "he", or "zero" (no hidden layer only)
-    epochs: int = 500              # passes over the training set; full batch: one per iteration
-    batch_size: int | None = None  # examples per step; None: all of them (full batch)
-    optimizer: str = "sgd"         # "sgd", "momentum" or "adam"
-    alpha: float = 0.1             # the learning rate (the peak, under a schedule)
-    momentum: float = 0.9          # beta for momentum, beta1 for Adam
-    schedule: str = "constant"     # "constant", "cosine" or "step"
-    warmup: float = 0.0            # epochs of linear warm-up
-    weight_decay: float = 0.0      # lambda of the L2 penalty on the weights
-    dropout: float = 0.0           # probability of dropping each hidden activation while training
-    augment: str = "none"          # "none", "shift" (up to 2 pixels) or "affine" (shift, rotate, scale)
-    faithful: bool = False         # the seed's three defects (primitive_nn.seed); float64
-    dtype: str = ""                # "float32" or "float64"; "" picks float64 when faithful
+    seed: int = setting(0, "one np.random.Generator from this seed splits the data, starts "
+                           "the network, shuffles and draws dropout and augmentation", low=0)
+    train_size: int = setting(NOTEBOOK_TRAIN_SIZE, "train on the first N training images, 0 for "
+                                               "all 60,000", low=0)
+    dev_size: int = setting(1000, "examples held out as the dev set, after shuffling", low=0)
+    layers: tuple = setting((N_IN, 10, N_OUT), "layer sizes from 784 to 10, e.g. 784,128,10")
+    init: str = setting("uniform", "the start (uniform is the seed's; zero suits no hidden layer "
+                                   "only)", choices=INITIALIZERS)
+    he_changes: tuple = setting((), "some of He's changes to the uniform start (the "
+                                    "initialization chapter's ablation)", choices=CHANGES)
+    epochs: int = setting(500, "passes over the training set; a full-batch step is one pass",
+                          low=1)
+    batch_size: int | None = setting(None, "examples per step, or full for all of them",
+                                     low=1, part1=False)
+    optimizer: str = setting("sgd", "the optimizer", choices=OPTIMIZERS, part1=False)
+    alpha: float = setting(0.1, "the learning rate (the peak, under a schedule)")
+    beta: float = setting(0.9, "beta of the momentum optimizer: how much velocity survives a "
+                               "step", flag="--momentum", part1=False)
+    beta1: float = setting(0.9, "Adam's beta1: the decay of its average of the gradients",
+                           part1=False)
+    beta2: float = setting(0.999, "Adam's beta2: the decay of its average of their squares",
+                           part1=False)
+    schedule: str = setting("constant", "the learning rate over time", choices=SCHEDULES,
+                            part1=False)
+    warmup: float = setting(0.0, "epochs of linear warm-up", low=0, part1=False)
+    weight_decay: float = setting(0.0, "lambda of the L2 penalty on the weights", low=0,
+                                  part1=False)
+    dropout: float = setting(0.0, "probability of dropping each hidden activation while "
+                                  "training", low=0, below=1, part1=False)
+    augment: str = setting("none", "random changes to each training batch: shift moves up to 2 "
+                                   "pixels, affine also turns and scales", choices=AUGMENTATIONS,
+                           part1=False)
+    defects: tuple = setting((), "the seed notebook's defects to reproduce (--faithful: all three)",
+                             choices=DEFECTS)
+    dtype: str = setting("float32", "the arithmetic", choices=DTYPES)
+    watch_test: bool = setting(False, "record the test accuracy at every record too, for "
+                                      "figures of the gap; never for choosing")
+    record_divergence: bool = setting(False, "when training dies, report and save the run "
+                                             "instead of stopping with an error")
 
-    @property
-    def float_dtype(self):
-        """The dtype of the arithmetic: `dtype`, else float64 when faithful, else float32."""
-        import numpy as np
 
-        return np.dtype(self.dtype or ("float64" if self.faithful else "float32"))
+def option(f):
+    """The command-line option of a `Recipe` field: `--weight-decay` for `weight_decay`."""
+    return f.metadata["flag"] or "--" + f.name.replace("_", "-")
 
 
-SEED = Recipe()
+def uses_part1_loop(recipe):
+    """True if Part I's full-batch loop, `primitive_nn.train.train`, honours every setting."""
+    return all(getattr(recipe, f.name) == f.default for f in fields(recipe) if not f.metadata["part1"])
+
+
+def runs_notebook_code(recipe):
+    """True if the seed notebook's code can run `recipe`, so that its `defects` can be switched on.
+
+    That is full batch, plain SGD at a constant rate, the uniform start and
+    one hidden layer.
+    """
+    return (uses_part1_loop(recipe) and recipe.init == "uniform" and not recipe.he_changes
+            and len(recipe.layers) == 3)
+
+
+# ---------------------------------------------------------------- checks
+
+
+def validate(recipe):
+    """Raise `TrainingError` for settings no run can use, in one line that names the option."""
+    for f in fields(recipe):
+        _check_field(f, getattr(recipe, f.name))
+    layers = tuple(recipe.layers)
+    if len(layers) < 2 or layers[0] != N_IN or layers[-1] != N_OUT or min(layers) < 1:
+        raise TrainingError(f"--layers must run from 784 inputs to 10 outputs, each at least 1, "
+                            f"such as 784,128,10; got {','.join(map(str, layers))}")
+    if recipe.he_changes and recipe.init != "uniform":
+        raise TrainingError("--he-changes changes the uniform start; it needs --init uniform")
+    if recipe.defects and not runs_notebook_code(recipe):
+        raise TrainingError("--faithful and --defects reproduce the seed's recipe: full batch, "
+                            "plain SGD, the uniform start, one hidden layer")
+
+
+def _check_field(f, value):
+    """Raise `TrainingError` if `value` breaks the bounds or choices `setting` gave field `f`."""
+    low, below, choices = f.metadata["low"], f.metadata["below"], f.metadata["choices"]
+    if f.name == "alpha" and not (math.isfinite(value) and value > 0):
+        raise TrainingError(f"--alpha must be a positive number, got {value}")
+    if value is None or isinstance(value, bool):
+        return
+    if choices is not None:
+        unknown = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in choices]
+        if unknown:
+            raise TrainingError(f"unknown {option(f)} {unknown[0]!r}; choose one of "
+                                f"{', '.join(choices)}")
+    if f.name == "batch_size" and value < low:
+        raise TrainingError(f"--batch-size must be a positive integer (or 'full'), got {value}")
+    if f.type is int and low is not None and value < low:
+        raise TrainingError(f"{option(f)} must be a whole number {low} or more, got {value}")
+    if (low is not None and value < low) or (below is not None and value >= below):
+        bounds = " and ".join(filter(None, [f"at least {low:g}" if low is not None else "",
+                                            f"below {below:g}" if below is not None else ""]))
+        raise TrainingError(f"{option(f)} must be {bounds}, got {value}")
+
+
+# ---------------------------------------------------------------- named recipes
+
+
+@dataclass(frozen=True)
+class Named:
+    """A named recipe: the recipe, what it is, and what it adds to the rung before it."""
+
+    recipe: Recipe
+    about: str
+    adds: str
+
+
+NOTEBOOK = Recipe()  # the seed notebook's recipe, its defects corrected
+FAITHFUL = replace(NOTEBOOK, defects=DEFECTS, dtype="float64")  # the notebook, bug for bug
 PART2 = Recipe(train_size=0, dev_size=5000, init="he")  # Part II: all 60,000, 5,000 held out
+PART2_SEEDS = (0, 1, 2)  # the seeds of Part II's comparisons and of the ladder
 
-# The rungs of Part II's ladder; after the baselines, each brings in the idea of one chapter.
 _MINIBATCH = replace(PART2, epochs=6, batch_size=128, alpha=0.1)
 _MOMENTUM = replace(_MINIBATCH, optimizer="momentum", alpha=0.02)
 _COSINE = replace(_MOMENTUM, schedule="cosine", warmup=0.5, alpha=0.2)
-FAST = replace(_COSINE, layers=(784, 256, 10))
-_DEEP = replace(FAST, layers=(784, 800, 800, 10), epochs=15, warmup=1.0)
-_REGULARIZED = replace(_DEEP, dropout=0.2)
-BEST = replace(_DEEP, augment="affine", epochs=40, alpha=0.1)
+_FAST = replace(_COSINE, layers=(784, 256, 10))
+_DEEP = replace(_FAST, layers=(784, 800, 800, 10), epochs=15, warmup=1.0)
 
-LADDER = {  # name -> (recipe, what it adds)
-    "seed": (SEED, "the seed's recipe, corrected: 784-10-10, uniform start, full batch"),
-    "linear": (replace(SEED, layers=(784, 10), init="zero"),
-               "no hidden layer at all: softmax regression, same budget"),
-    "he": (replace(SEED, init="he"), "the seed's network and budget, He's start"),
-    "minibatch": (_MINIBATCH, "batches of 128 for 6 epochs, on 55,000 images"),
-    "momentum": (_MOMENTUM, "momentum 0.9"),
-    "cosine": (_COSINE, "a cosine schedule with warm-up, and a peak rate ten times larger"),
-    "fast": (FAST, "256 hidden units instead of 10: the fast recipe"),
-    "deep": (_DEEP, "two hidden layers of 800, 15 epochs, a warm-up of one epoch"),
-    "regularized": (_REGULARIZED, "dropout 0.2 on the hidden layers"),
-    "best": (BEST, "instead of dropout, random shifts, rotations and scalings; 40 epochs at a peak rate of 0.1"),
+RECIPES = {  # name -> Named; the order of Part II's ladder
+    "seed": Named(NOTEBOOK, "the seed notebook's recipe, its defects corrected: 784-10-10, "
+                            "full batch", "the seed's recipe, corrected: 784-10-10, uniform "
+                                          "start, full batch"),
+    "linear": Named(replace(NOTEBOOK, layers=(784, 10), init="zero"),
+                    "softmax regression (no hidden layer) on the seed's budget",
+                    "no hidden layer at all: softmax regression, same budget"),
+    "he": Named(replace(NOTEBOOK, init="he"), "the seed's recipe started with He initialization",
+                "the seed's network and budget, He's start"),
+    "minibatch": Named(_MINIBATCH, "784-10-10 in batches of 128 for 6 epochs",
+                       "batches of 128 for 6 epochs, on 55,000 images"),
+    "momentum": Named(_MOMENTUM, "the minibatch rung with momentum 0.9", "momentum 0.9"),
+    "cosine": Named(_COSINE, "the momentum rung with a cosine schedule",
+                    "a cosine schedule with warm-up, and a peak rate ten times larger"),
+    "fast": Named(_FAST, "the fastest recipe to 98% test accuracy: 784-256-10, momentum, "
+                         "cosine, 6 epochs", "256 hidden units instead of 10: the fast recipe"),
+    "deep": Named(_DEEP, "784-800-800-10, momentum, cosine, 15 epochs",
+                  "two hidden layers of 800, 15 epochs, a warm-up of one epoch"),
+    "regularized": Named(replace(_DEEP, dropout=0.2), "the deep rung with dropout 0.2",
+                         "dropout 0.2 on the hidden layers"),
+    "best": Named(replace(_DEEP, augment="affine", epochs=40, alpha=0.1),
+                  "the most accurate MLP here: 784-800-800-10, momentum, cosine, "
+                  "augmentation, 40 epochs",
+                  "instead of dropout, random shifts, rotations and scalings; 40 epochs at a "
+                  "peak rate of 0.1"),
 }
 
 # The network `python -m primitive_nn.predict` ships and the "Try it" page runs: the best
 # recipe at a size that stays under about 2 MB as float32, trained on all 60,000 images.
-SHIPPED = replace(BEST, layers=(784, 400, 400, 10), dev_size=0)
-
-RECIPES = {  # name -> (recipe, one line about it)
-    "seed": (SEED, "the seed notebook's recipe, its defects corrected: 784-10-10, full batch"),
-    "he": (replace(SEED, init="he"), "the seed's recipe started with He initialization"),
-    "linear": (replace(SEED, layers=(784, 10), init="zero"),
-               "softmax regression (no hidden layer) on the seed's budget"),
-    "fast": (FAST, "the fastest recipe to 98% test accuracy: 784-256-10, momentum, cosine, 6 epochs"),
-    "best": (BEST, "the most accurate MLP here: 784-800-800-10, momentum, cosine, augmentation, 40 epochs"),
-}
+SHIPPED = replace(RECIPES["best"].recipe, layers=(784, 400, 400, 10), dev_size=0)
 
 
 def recipe_named(name):
-    """The `Recipe` called `name`, or a `KeyError` that lists the names."""
+    """The `Recipe` called `name`, or a `TrainingError` that lists the names."""
     if name not in RECIPES:
-        raise KeyError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)} "
-                       "(--recipe list describes them)")
-    return RECIPES[name][0]
+        raise TrainingError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)} "
+                            "(--recipe list describes them)")
+    return RECIPES[name].recipe

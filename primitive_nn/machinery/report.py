@@ -13,7 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from primitive_nn import data
-from primitive_nn.machinery.experiments import SEED_REPORTED_TRAIN_ACCURACY, load_json
+from primitive_nn.machinery.files import read_json
+from primitive_nn.machinery.recipes import DEFECTS, runs_notebook_code
+from primitive_nn.machinery.runs import NOTEBOOK_TRAIN_ACCURACY, position, unit
 
 REFERENCE = Path(__file__).with_name("reference.json")
 
@@ -31,8 +33,21 @@ def percent(x):
 
 def spread(s):
     """A summary (mean, sd, min, max in [0, 1]) as `84.28% ± 1.10 (80.65% to 85.87%)`."""
-    return (f"{100 * s['mean']:.2f}% ± {100 * s['sd']:.2f} "
-            f"({100 * s['min']:.2f}% to {100 * s['max']:.2f}%)")
+    return f"{percent(s['mean'])} ± {100 * s['sd']:.2f} ({percent(s['min'])} to {percent(s['max'])})"
+
+
+def mode(recipe):
+    """Which of the seed notebook's defects a recipe reproduces: corrected, faithful, or some.
+
+    Examples
+    --------
+    >>> from primitive_nn.machinery.recipes import FAITHFUL, NOTEBOOK
+    >>> mode(NOTEBOOK), mode(FAITHFUL)
+    ('corrected', 'faithful')
+    """
+    if not recipe.defects:
+        return "corrected"
+    return "faithful" if set(recipe.defects) == set(DEFECTS) else "defects " + ",".join(recipe.defects)
 
 
 def describe(recipe):
@@ -40,36 +55,37 @@ def describe(recipe):
 
     Examples
     --------
-    >>> from primitive_nn.machinery.recipes import SEED
-    >>> describe(SEED)
-    '784-10-10, init uniform, full batch, sgd alpha=0.1, 500 epochs, seed 0, float32'
+    >>> from primitive_nn.machinery.recipes import NOTEBOOK
+    >>> describe(NOTEBOOK)
+    '784-10-10, init uniform, full batch, sgd alpha=0.1, 500 iterations, seed 0, float32'
     """
     batch = "full batch" if recipe.batch_size is None else f"batch {recipe.batch_size}"
-    extras = [f"{recipe.schedule} schedule" if recipe.schedule != "constant" else "",
+    extras = [f"he changes {','.join(recipe.he_changes)}" if recipe.he_changes else "",
+              f"{recipe.schedule} schedule" if recipe.schedule != "constant" else "",
               f"weight decay {recipe.weight_decay:g}" if recipe.weight_decay else "",
               f"dropout {recipe.dropout:g}" if recipe.dropout else "",
               f"augment {recipe.augment}" if recipe.augment != "none" else ""]
     return ", ".join(filter(None, [
         "-".join(map(str, recipe.layers)), f"init {recipe.init}", batch,
         f"{recipe.optimizer} alpha={recipe.alpha:g}", *extras,
-        f"{recipe.epochs} epochs", f"seed {recipe.seed}", str(recipe.float_dtype)]))
+        f"{recipe.epochs} {unit(recipe)}s", f"seed {recipe.seed}", recipe.dtype]))
 
 
 def run_lines(name, result):
-    """The end-of-run summary, as lines of text."""
+    """The end-of-run summary, as lines of text; `name` is the recipe's name as the user gave it."""
     recipe = result.recipe
-    mode = "faithful (the seed's defects)" if recipe.faithful else "corrected" if name == "seed" else ""
-    lines = [f"{name}{', ' + mode if mode else ''}: {describe(recipe)}"]
+    shown = f"{name}, {mode(recipe)}" if runs_notebook_code(recipe) else name
+    lines = [f"{shown}: {describe(recipe)}"]
     if result.diverged:
         return lines + [f"  {result.diverged}", f"  wall time {result.wall_seconds:.1f} s"]
     lines += [f"  train accuracy {percent(result.train_accuracy)}   "
               f"dev {percent(result.dev_accuracy)}   test {percent(result.test_accuracy)}",
               f"  wall time {result.wall_seconds:.1f} s for the training loop"]
-    last = result.history[-1]
-    if "iteration" in last:
-        lines.append(f"  train accuracy at iteration {last['iteration']}: "
-                     f"{percent(last['train_accuracy'])}; the seed notebook printed "
-                     f"{percent(SEED_REPORTED_TRAIN_ACCURACY)} at iteration 490, in one unseeded run")
+    counted, at = position(result.history[-1])
+    if counted == "iteration":
+        lines.append(f"  train accuracy at iteration {at}: "
+                     f"{percent(result.history[-1]['train_accuracy'])}; the seed notebook printed "
+                     f"{percent(NOTEBOOK_TRAIN_ACCURACY)} at iteration 490, in one unseeded run")
     return lines
 
 
@@ -95,16 +111,16 @@ def context_lines(recipe, mnist, reference=None):
 
 
 def _load_reference():
-    return load_json(REFERENCE) if REFERENCE.is_file() else None
+    return read_json(REFERENCE) if REFERENCE.is_file() else None
 
 
 def study_lines(name, study):
-    """A seed study (`primitive_nn.machinery.experiments.seed_study`) as lines of text."""
+    """A study over seeds (`primitive_nn.machinery.runs.over_seeds`) as lines of text."""
     it = study["last_logged_iteration"]
     lines = [f"{name} over {study['train']['n']} seeds:"]
     for label, key in (("final train", "train"), ("final dev", "dev"),
                        (f"train at {it}", "train_last_logged")):
         lines.append(f"  {label:15s} {spread(study[key])}")
-    lines.append(f"  runs at or above the seed's {percent(SEED_REPORTED_TRAIN_ACCURACY)} "
-                 f"at iteration {it}: {100 * study['fraction_reaching_seed']:.0f}%")
+    lines.append(f"  runs at or above the seed's {percent(NOTEBOOK_TRAIN_ACCURACY)} "
+                 f"at iteration {it}: {100 * study['fraction_reaching_notebook']:.0f}%")
     return lines

@@ -1,4 +1,8 @@
-r"""The figures of the chapter "Your own handwriting", and fake photos of MNIST digits.
+r"""The book module of "How MNIST digits were made": the shipped network, and photos of digits.
+
+* `shipped`: the network `python -m primitive_nn.predict` ships and the
+  "Try it" page runs: the best recipe at a smaller size, trained on all
+  60,000 training images (`primitive_nn.machinery.recipes.SHIPPED`).
 
 `photograph` turns an MNIST digit into the kind of picture a reader would
 take of a digit on paper: dark on light, much larger than 28×28, off-centre,
@@ -6,20 +10,45 @@ slightly blurred, a little noisy, under uneven light. The chapter's figures
 and the tests of `python -m primitive_nn.predict` use it, so they need no
 image files. It uses Pillow to enlarge and blur, which is fine here: the
 chapter's own steps, which the page's JavaScript mirrors, never do.
-
-`figures` draws every figure of the chapter, from the two shipped networks;
-`primitive_nn.machinery.book` saves them into docs/figures/.
 """
+
+from functools import partial
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from primitive_nn import handwriting
+from primitive_nn.architecture import count_params
+from primitive_nn.machinery.figures import WIDTH, show_image
+from primitive_nn.machinery.lab import experiment, figure, network
 from primitive_nn.machinery.models import probabilities
+from primitive_nn.machinery.pages.seed import example_run
+from primitive_nn.machinery.recipes import SHIPPED
 from primitive_nn.network import forward, n_layers
 
-WIDTH = 6.9  # inches: the book's text column at 100 dpi
-FONT = 10    # points, the smallest label
+FONT = 10  # points, the smallest label
+PHOTO_DIGITS = (7, 2, 4, 5, 9)  # the first test image of each is photographed for the figures
+
+
+@experiment("shipped", "the network predict ships: the best recipe, small, on all 60,000 images")
+def shipped(lab):
+    run = shipped_run(lab)
+    return {"test_accuracy": run.test_accuracy, "train_accuracy": run.train_accuracy,
+            "wall_seconds": run.wall_seconds, "params": count_params(run.recipe.layers),
+            "layers": list(run.recipe.layers)}, {}
+
+
+def shipped_run(lab):
+    """The run of the shipped network (trained once, then cached)."""
+    return lab.train(lab.scaled(SHIPPED), "shipped network")
+
+
+@network("predict")
+def shipped_network(lab):
+    numbers, _ = lab.result("shipped")
+    return (shipped_run(lab).params,
+            f"{'-'.join(map(str, numbers['layers']))}, the best recipe at a smaller size, "
+            "trained on all 60,000 training digits", numbers["test_accuracy"])
 
 
 def photograph(image, rng, *, scale=8, margin=(30, 90), blur=2.0, paper=0.86, ink=0.16,
@@ -82,11 +111,7 @@ def to_rgba(rgb):
     return np.concatenate([rgb, alpha], axis=2)
 
 
-def _show(ax, image, title, cmap="gray_r", vmin=0.0, vmax=1.0):
-    ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-    ax.set_title(title, fontsize=FONT)
-    ax.set_xticks([])
-    ax.set_yticks([])
+_show = partial(show_image, vmin=0.0, vmax=1.0, fontsize=FONT, frame=True)  # grey levels 0 to 1
 
 
 def _answer(params, image):
@@ -171,32 +196,28 @@ def shift_figure(networks, X, labels, shifts=range(7)):
     return fig
 
 
-def figures(mnist, params, seed_params, rng=None):
-    """Every figure of the handwriting chapter, by file name (without .png).
+# ---------------------------------------------------------------- registered figures
 
-    Parameters
-    ----------
-    mnist : primitive_nn.data.MNIST
-    params : dict of str to ndarray
-        The network that `predict` ships.
-    seed_params : dict of str to ndarray
-        The seed's 784-10-10, for the shift figure.
-    rng : numpy.random.Generator, optional
-        Makes the fake photos; `np.random.default_rng(0)` by default.
 
-    Returns
-    -------
-    dict of str to Figure
-        Save each with `primitive_nn.machinery.plots.save` into docs/figures/.
-    """
-    rng = np.random.default_rng(0) if rng is None else rng
-    picks = [int(np.flatnonzero(mnist.test_labels == d)[0]) for d in (7, 2, 4, 5, 9)]
-    photos = [photograph(mnist.test_images[k], rng) for k in picks]
-    X_test = mnist.test_images.T / 255.0
-    return {
-        "handwriting-pipeline": pipeline_figure(photos[0], params),
-        "handwriting-centring": centring_figure(photos, params),
-        "handwriting-shift": shift_figure({"the network predict ships": params,
-                                           "the seed's 784-10-10": seed_params},
-                                          X_test, mnist.test_labels),
-    }
+def photos(lab):
+    """A fake photo of the first test image of each of `PHOTO_DIGITS`, all from one generator."""
+    rng = np.random.default_rng(0)
+    picks = [int(np.flatnonzero(lab.mnist.test_labels == d)[0]) for d in PHOTO_DIGITS]
+    return [photograph(lab.mnist.test_images[k], rng) for k in picks]
+
+
+@figure("handwriting-pipeline")
+def pipeline(lab):
+    return pipeline_figure(photos(lab)[0], shipped_run(lab).params)
+
+
+@figure("handwriting-centring")
+def centring(lab):
+    return centring_figure(photos(lab), shipped_run(lab).params)
+
+
+@figure("handwriting-shift")
+def shifted(lab):
+    networks = {"the network predict ships": shipped_run(lab).params,
+                "the seed's 784-10-10": example_run(lab).params}
+    return shift_figure(networks, lab.mnist.test_images.T / 255.0, lab.mnist.test_labels)

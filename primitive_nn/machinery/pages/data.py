@@ -1,0 +1,43 @@
+r"""The book module of "The data": the MNIST files themselves, counted and drawn."""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from primitive_nn import data
+from primitive_nn.machinery.figures import WIDTH, digit_grid, show_image, styled
+from primitive_nn.machinery.lab import figure, quoted
+
+
+@quoted()
+def file_numbers(lab):
+    """What the data chapter quotes about the files: digits per split, pixel statistics."""
+    mnist = lab.mnist
+    train, test = np.bincount(mnist.train_labels, minlength=10), np.bincount(mnist.test_labels, minlength=10)
+    pixels = mnist.train_images
+    return {"data": {
+        "train_count": {str(d): int(n) for d, n in enumerate(train)},
+        "test_count": {str(d): int(n) for d, n in enumerate(test)},
+        "train_share": {str(d): round(100 * n / train.sum(), 1) for d, n in enumerate(train)},
+        "zero_pixels": round(100 * float((pixels == 0).mean()), 1),
+        "full_pixels": round(100 * float((pixels == 255).mean()), 1),
+        "mean_pixel": round(float(pixels.mean()) / 255, 3),
+        "second_moment": round(float((pixels.astype(np.float64) ** 2).mean()) / 255 ** 2, 3)}}
+
+
+@figure("data-samples")
+def samples_figure(lab):
+    return digit_grid(data.to_columns(lab.mnist.train_images[:20]), lab.mnist.train_labels[:20])
+
+
+@styled
+def mean_digits(X, labels):
+    """The mean image of each digit, 0 to 9: the average pixel over its examples."""
+    fig = Figure(figsize=(WIDTH, 1.1), layout="constrained")
+    for digit, ax in enumerate(fig.subplots(1, 10)):
+        show_image(ax, X[:, labels == digit].mean(axis=1), str(digit), cmap="magma_r")
+    return fig
+
+
+@figure("data-mean-digits")
+def mean_digits_figure(lab):
+    return mean_digits(data.to_columns(lab.mnist.train_images), lab.mnist.train_labels)

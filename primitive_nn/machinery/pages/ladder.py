@@ -1,0 +1,62 @@
+r"""The book module of "The ladder": every named recipe over Part II's seeds."""
+
+from dataclasses import replace
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from primitive_nn.architecture import count_params
+from primitive_nn.machinery.figures import WIDTH, styled
+from primitive_nn.machinery.lab import experiment, figure, quoted
+from primitive_nn.machinery.pages import spread
+from primitive_nn.machinery.recipes import PART2_SEEDS, RECIPES
+from primitive_nn.machinery.runs import summary
+
+
+@experiment("ladder", "every rung of the ladder over three seeds")
+def ladder(lab):
+    numbers = {}
+    for name, named in RECIPES.items():
+        runs = [summary(lab.train(lab.scaled(replace(named.recipe, seed=s)), f"{name}, seed {s}"),
+                        history=False) for s in lab.seeds(PART2_SEEDS)]
+        numbers[name] = {"about": named.adds, "runs": runs, "params": count_params(named.recipe.layers)}
+    return numbers, {}
+
+
+def rungs(lab):
+    """Each rung as the page quotes it: test accuracy mean and sd in percent, median seconds."""
+    ladder_, _ = lab.result("ladder")
+    out = {}
+    for name, rung in ladder_.items():
+        test = spread(rung["runs"], "test_accuracy")
+        out[name] = {"name": name, "about": rung["about"], "params": rung["params"],
+                     "test_mean": test["mean"], "test_sd": test["sd"],
+                     "seconds": round(float(np.median([r["wall_seconds"] for r in rung["runs"]])), 1)}
+    return out
+
+
+@styled
+def ladder_figure(rungs):
+    """Test accuracy of each rung (mean ± sd over seeds) and its training time."""
+    fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
+    acc_ax, time_ax = fig.subplots(1, 2, width_ratios=(3, 2), sharey=True)
+    y = np.arange(len(rungs))[::-1]
+    acc_ax.errorbar([r["test_mean"] for r in rungs], y, xerr=[r["test_sd"] for r in rungs],
+                    fmt="o", capsize=3)
+    acc_ax.set_yticks(y, [r["name"] for r in rungs])
+    acc_ax.set(xlabel="test accuracy, % (mean ± sd)", title="The ladder")
+    time_ax.barh(y, [r["seconds"] for r in rungs], color="#b9cbe6")
+    time_ax.set(xscale="log", xlabel="seconds to train (median)", title="Cost")
+    return fig
+
+
+@figure("ladder")
+def rungs_figure(lab):
+    return ladder_figure(list(rungs(lab).values()))
+
+
+@quoted("part2")
+def ladder_numbers(lab):
+    ladder_, _ = lab.result("ladder")
+    return {"ladder": {name: {**r, "params": f"{r['params']:,}"} for name, r in rungs(lab).items()},
+            "ladder_seeds": len(next(iter(ladder_.values()))["runs"])}

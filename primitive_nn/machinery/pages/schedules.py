@@ -1,0 +1,92 @@
+r"""The book module of "The learning rate": a sweep where runs die, and three schedules."""
+
+from dataclasses import replace
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from primitive_nn.machinery.figures import WIDTH, styled
+from primitive_nn.machinery.lab import experiment, figure, quoted
+from primitive_nn.machinery.pages import final, pct
+from primitive_nn.machinery.recipes import PART2
+from primitive_nn.machinery.runs import position, summary, training_examples
+from primitive_nn.schedules import SCHEDULES
+
+SWEEP = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+SCHEDULED = replace(PART2, layers=(784, 128, 10), epochs=8, batch_size=64, optimizer="momentum",
+                    alpha=0.05)  # each schedule's run; cosine also warms up for half an epoch
+
+
+def schedule_recipe(name):
+    """The recipe the chapter trains with schedule `name`."""
+    return replace(SCHEDULED, schedule=name, warmup=0.5 if name == "cosine" else 0.0)
+
+
+@experiment("learning_rate", "a learning-rate sweep where runs die, and three schedules")
+def learning_rate(lab):
+    sweep = []
+    for alpha in SWEEP:
+        recipe = lab.scaled(replace(PART2, layers=(784, 128, 10), epochs=2, batch_size=64,
+                                    alpha=alpha, record_divergence=True))
+        run = lab.train(recipe, f"alpha {alpha:g}")
+        sweep.append({"alpha": alpha, "loss": run.history[-1]["loss"] if run.history else None,
+                      "died": run.diverged, "dev_accuracy": run.dev_accuracy})
+    schedules = {name: summary(lab.train(lab.scaled(schedule_recipe(name)), f"{name} schedule"))
+                 for name in ("constant", "step", "cosine")}
+    return {"sweep": sweep, "schedules": schedules}, {}
+
+
+@figure("lr-sweep")
+@styled
+def sweep_figure(lab):
+    """Training loss after the sweep's epochs against the learning rate; runs that died marked ×."""
+    sweep = lab.result("learning_rate")[0]["sweep"]
+    a = np.asarray([s["alpha"] for s in sweep])
+    loss = np.asarray([s["loss"] if s["loss"] is not None else np.nan for s in sweep], dtype=float)
+    alive = ~np.asarray([bool(s["died"]) for s in sweep])
+    fig = Figure(figsize=(WIDTH, 2.9), layout="constrained")
+    ax = fig.subplots()
+    ax.semilogx(a[alive], loss[alive], "o-", label="trained")
+    top = max(np.log(10), np.nanmax(loss[alive])) * 1.15 if alive.any() else 3.0
+    ax.semilogx(a[~alive], np.full((~alive).sum(), top), "x", color="#b03030",
+                markersize=10, mew=2, label="died (training stopped)")
+    ax.axhline(np.log(10), color="#888", linestyle=":", label="ln 10: a uniform guess")
+    ax.set(xlabel="learning rate α", ylabel="training loss", title="Too small, just right, dead")
+    ax.legend(frameon=False)
+    return fig
+
+
+@styled
+def schedules_figure(rates, histories):
+    """Left: each schedule's learning rate against the step. Right: dev accuracy per epoch."""
+    fig = Figure(figsize=(WIDTH, 2.9), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for label, rate in rates.items():
+        line, = left.plot(rate, label=label)
+        h = histories[label]
+        right.plot([position(r)[1] for r in h], [r["dev_accuracy"] for r in h], "o-", markersize=3,
+                   color=line.get_color())
+    left.set(xlabel="step", ylabel="learning rate", title="Schedules")
+    right.set(xlabel="epoch", ylabel="dev accuracy", title="Dev accuracy")
+    left.legend(frameon=False)
+    return fig
+
+
+@figure("lr-schedules")
+def schedules_rates_figure(lab):
+    lr, _ = lab.result("learning_rate")
+    steps = SCHEDULED.epochs * -(-training_examples(SCHEDULED, lab.mnist) // SCHEDULED.batch_size)
+    rates = {name: [SCHEDULES[name](t, steps, SCHEDULED.alpha, steps // 16 if name == "cosine" else 0)
+                    for t in range(steps)] for name in ("constant", "step", "cosine")}
+    return schedules_figure(rates, {k: v["history"] for k, v in lr["schedules"].items()})
+
+
+@quoted("part2")
+def rate_numbers(lab):
+    lr, _ = lab.result("learning_rate")
+    died = [s for s in lr["sweep"] if s["died"]]
+    best = max((s for s in lr["sweep"] if not s["died"]), key=lambda s: s["dev_accuracy"])
+    return {"learning_rate": {"best_alpha": best["alpha"], "best_dev": pct(best["dev_accuracy"]),
+                              "first_dead": died[0]["alpha"] if died else None,
+                              "dead": ", ".join(f"{s['alpha']:g}" for s in died) or "none",
+                              **{name: final(run) for name, run in lr["schedules"].items()}}}

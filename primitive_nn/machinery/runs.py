@@ -1,0 +1,283 @@
+r"""Running a recipe from start to finish, and summarizing runs over seeds.
+
+`run` is the one way to train a `Recipe` (`primitive_nn.machinery.recipes`)
+on the data. It does what the seed did, in the same order: take the training
+images, shuffle and split off a dev set with a seeded `np.random.Generator`,
+start the network with the same generator, train, and evaluate on the
+training, dev and official test sets. A recipe that Part I's loop can honour
+(`recipes.uses_part1_loop`) trains with `primitive_nn.train.train`; any other
+with `primitive_nn.minibatch.fit`. Everything a run depends on is a field of
+its recipe, so a run is fully named by its recipe and its data: the book's
+run cache (`primitive_nn.machinery.lab`) keys on exactly that.
+
+A run's history is a list of records, each saying its own unit: `{"unit":
+"iteration", "iteration": 10, ...}` from Part I's loop (a record every 10
+iterations), `{"unit": "epoch", "epoch": 3, ...}` from `fit` (one per epoch).
+"""
+
+import inspect
+import math
+import time
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from primitive_nn import __version__, data, seed
+from primitive_nn.augmentation import AUGMENTATIONS
+from primitive_nn.errors import TrainingError
+from primitive_nn.initialization import ablation_start
+from primitive_nn.loss import cross_entropy_from_logits, one_hot
+from primitive_nn.machinery import files, progress
+from primitive_nn.machinery.recipes import DEFECTS, Recipe, uses_part1_loop, validate
+from primitive_nn.minibatch import fit
+from primitive_nn.network import backward, forward, init_params, n_layers
+from primitive_nn.optimizers import OPTIMIZERS
+from primitive_nn.regularization import dropout_backward, dropout_forward, with_weight_decay
+from primitive_nn.schedules import SCHEDULES
+from primitive_nn.train import Diverged, train
+
+NOTEBOOK_TRAIN_ACCURACY = 0.8636  # what the seed notebook printed at iteration 490, one unseeded run
+EVAL_CHUNK = 10_000               # columns evaluated at once
+
+
+@dataclass
+class Run:
+    """What one run produced and measured."""
+
+    recipe: Recipe
+    params: dict             # trained (None if it diverged and the recipe records that)
+    initial_params: dict     # where training started
+    history: list            # records that say their unit: see the module's docstring
+    train_accuracy: float | None  # final parameters, all training examples, unaugmented
+    dev_accuracy: float | None    # None without a dev set
+    test_accuracy: float | None   # official MNIST test set; None for a CSV
+    wall_seconds: float      # the training loop, including the per-record dev evaluation
+    diverged: str | None = None   # why training died, when it did and the recipe records that
+
+
+def unit(recipe):
+    """What a run of `recipe` counts: "iteration" for Part I's loop, else "epoch"."""
+    return "iteration" if uses_part1_loop(recipe) else "epoch"
+
+
+def position(record):
+    """Where a history record was made: `(unit, count)`.
+
+    Examples
+    --------
+    >>> position({"unit": "epoch", "epoch": 3, "loss": 0.1})
+    ('epoch', 3)
+    """
+    return record["unit"], record[record["unit"]]
+
+
+def training_images(recipe, mnist):
+    """The images and labels a recipe trains on: the first `train_size` (all if 0)."""
+    n = recipe.train_size or len(mnist.train_labels)
+    return mnist.train_images[:n], mnist.train_labels[:n]
+
+
+def training_examples(recipe, mnist):
+    """How many examples a run of `recipe` trains on: its training images less its dev set."""
+    return len(training_images(recipe, mnist)[1]) - recipe.dev_size
+
+
+def evaluate(params, X, labels):
+    """Loss and accuracy of `params` on (X, labels), `EVAL_CHUNK` columns at a time."""
+    D, loss, correct = n_layers(params), 0.0, 0
+    for start in range(0, X.shape[1], EVAL_CHUNK):
+        cache = forward(params, X[:, start:start + EVAL_CHUNK])
+        chunk = labels[start:start + EVAL_CHUNK]
+        loss += cross_entropy_from_logits(cache[f"Z{D}"], one_hot(chunk, 10, X.dtype)) * len(chunk)
+        correct += int(np.count_nonzero(cache[f"A{D}"].argmax(axis=0) == chunk))
+    return {"loss": loss / X.shape[1], "accuracy": correct / X.shape[1]}
+
+
+def run(recipe, mnist, *, label=None, quiet=False, print_records=False):
+    """Train one network on `mnist` (a `primitive_nn.machinery.mnist.MNIST`) as `recipe` says.
+
+    With a `label`, a progress bar so labelled counts the iterations or
+    epochs (drawn only on a terminal, and never when `quiet`), and with
+    `print_records` each history record is printed as a line. A run that
+    dies raises `primitive_nn.train.Diverged`, unless the recipe says
+    `record_divergence`: then it returns with `diverged` set.
+
+    Returns
+    -------
+    Run
+    """
+    validate(recipe)
+    rng = np.random.default_rng(recipe.seed)
+    images, labels = training_images(recipe, mnist)
+    order = "C" if uses_part1_loop(recipe) else "F"  # see data.to_columns and the minibatch chapter
+    X, y, X_dev, y_dev = data.split_dev(images, labels, recipe.dev_size, rng,
+                                        dtype=recipe.dtype, order=order)
+    if recipe.batch_size is not None and recipe.batch_size > X.shape[1]:
+        raise TrainingError(f"--batch-size {recipe.batch_size} is larger than the training set "
+                            f"({X.shape[1]} examples)")
+    start = starting_params(recipe, rng)
+    X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, recipe.dtype)
+    monitor = _monitor(X_dev, y_dev, X_test if recipe.watch_test else None, mnist.test_labels)
+    with progress.training(recipe.epochs, label, unit(recipe), quiet, print_records) as on_record:
+        began = time.perf_counter()
+        try:
+            params, history = _train(recipe, start, X, y, rng, len(labels), monitor, on_record)
+        except Diverged as died:
+            if not recipe.record_divergence:
+                raise
+            return Run(recipe, None, start, died.history, None, None, None,
+                       time.perf_counter() - began, diverged=str(died))
+    wall_seconds = time.perf_counter() - began
+    return Run(recipe, params, start, history, train_accuracy=evaluate(params, X, y)["accuracy"],
+               dev_accuracy=evaluate(params, X_dev, y_dev)["accuracy"] if len(y_dev) else None,
+               test_accuracy=None if X_test is None else
+               evaluate(params, X_test, mnist.test_labels)["accuracy"],
+               wall_seconds=wall_seconds)
+
+
+def starting_params(recipe, rng):
+    """The network a run starts from: `recipe.init`, with `recipe.he_changes` if any."""
+    if recipe.he_changes:
+        return ablation_start(list(recipe.layers), rng, recipe.he_changes, dtype=recipe.dtype)
+    return init_params(list(recipe.layers), rng, recipe.init, recipe.dtype)
+
+
+def _monitor(X_dev, y_dev, X_test, y_test):
+    """`monitor(params) -> dict` of dev loss and accuracy (and test accuracy), or None."""
+    if not len(y_dev) and X_test is None:
+        return None
+
+    def monitor(params):
+        record = {}
+        if len(y_dev):
+            dev = evaluate(params, X_dev, y_dev)
+            record.update(dev_loss=dev["loss"], dev_accuracy=dev["accuracy"])
+        if X_test is not None:
+            record["test_accuracy"] = evaluate(params, X_test, y_test)["accuracy"]
+        return record
+    return monitor
+
+
+def passes(recipe, m_total):
+    """The forward and backward passes of a run: the corrected ones, or with the seed's defects."""
+    if not recipe.defects:
+        return forward, backward
+    defects = seed.Defects(**{name: name in recipe.defects for name in DEFECTS})
+    return (partial(seed.forward_seed, defects=defects),
+            partial(seed.backward_seed, m=m_total, defects=defects))
+
+
+def optimizer_step(recipe):
+    """The recipe's optimizer step, its hyperparameters bound from the fields of the same name."""
+    step, letters = OPTIMIZERS[recipe.optimizer]
+    names = [p for p in inspect.signature(step).parameters if p in Recipe.__dataclass_fields__]
+    return partial(step, **{name: getattr(recipe, name) for name in names if name != "alpha"}), letters
+
+
+def _train(recipe, params, X, y, rng, m_total, monitor, on_record):
+    """Train with Part I's full-batch loop where it honours the recipe, else with `fit`."""
+    if uses_part1_loop(recipe):
+        forward_pass, backward_pass = passes(recipe, m_total)
+        return train(params, X, y, recipe.alpha, recipe.epochs, forward=forward_pass,
+                     backward=backward_pass, monitor=monitor, on_iteration=on_record)
+    step, letters = optimizer_step(recipe)
+    forward_pass, backward_pass = forward, backward
+    if recipe.dropout:
+        forward_pass = partial(dropout_forward, p=recipe.dropout, rng=rng)
+        backward_pass = dropout_backward
+    if recipe.weight_decay:
+        backward_pass = with_weight_decay(backward_pass, recipe.weight_decay)
+    batch_size = recipe.batch_size or X.shape[1]
+    warmup_steps = round(recipe.warmup * math.ceil(X.shape[1] / batch_size))
+    return fit(params, X, y, recipe.epochs, batch_size, recipe.alpha, rng, step=step,
+               state_names=letters, schedule=SCHEDULES[recipe.schedule], warmup=warmup_steps,
+               forward=forward_pass, backward=backward_pass,
+               augment=AUGMENTATIONS[recipe.augment], monitor=monitor, on_epoch=on_record)
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def summary(result, history=True):
+    """The JSON summary of one run: its seed, accuracies, time, fate, and (optionally) history."""
+    out = {"seed": result.recipe.seed, "train_accuracy": result.train_accuracy,
+           "dev_accuracy": result.dev_accuracy, "test_accuracy": result.test_accuracy,
+           "wall_seconds": round(result.wall_seconds, 2), "diverged": result.diverged}
+    return {**out, "history": result.history} if history else out
+
+
+def parse_seeds(text):
+    """Seeds from `"0-19"`, `"3"` or `"1,5,9"`.
+
+    Examples
+    --------
+    >>> parse_seeds("0-3"), parse_seeds("7"), parse_seeds("1,5-6")
+    ([0, 1, 2, 3], [7], [1, 5, 6])
+    """
+    seeds = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        if not first.isdigit() or (last and not last.isdigit()) or int(last or first) < int(first):
+            raise TrainingError(f"--seeds takes a list such as 0-19 or 1,5,9, got {text!r}")
+        seeds.extend(range(int(first), int(last or first) + 1))
+    return seeds
+
+
+def summarize(values):
+    """Mean, sample standard deviation, min and max of a list of accuracies.
+
+    Examples
+    --------
+    >>> summarize([0.8, 0.9])
+    {'mean': 0.85, 'sd': 0.0707, 'min': 0.8, 'max': 0.9, 'n': 2}
+    """
+    v = np.asarray(values, dtype=float)
+    sd = float(v.std(ddof=1)) if len(v) > 1 else 0.0
+    return {"mean": round(float(v.mean()), 4), "sd": round(sd, 4),
+            "min": float(v.min()), "max": float(v.max()), "n": len(v)}
+
+
+def over_seeds(runs):
+    """What runs of one recipe with different random seeds measured, summarized.
+
+    Final train, dev and test accuracy over the seeds, and the training
+    accuracy at the last record, which for Part I's loop is iteration 490 of
+    500: the seed notebook's 86.36% is the last accuracy its loop printed,
+    so the two compare like for like.
+    """
+    last = [r.history[-1] for r in runs]
+    study = {split: summarize([getattr(r, f"{split}_accuracy") for r in runs])
+             for split in ("train", "dev", "test") if getattr(runs[0], f"{split}_accuracy") is not None}
+    return {**study,
+            "last_logged_iteration": position(last[0])[1],
+            "train_last_logged": summarize([h["train_accuracy"] for h in last]),
+            "fraction_reaching_notebook": round(float(np.mean(
+                [h["train_accuracy"] >= NOTEBOOK_TRAIN_ACCURACY for h in last])), 4),
+            "median_wall_seconds": round(float(np.median([r.wall_seconds for r in runs])), 2),
+            "runs": [summary(r, history=False) for r in runs]}
+
+
+# ---------------------------------------------------------------- files
+
+
+def metrics(result, mnist, name=""):
+    """The JSON-ready record of a run: recipe, accuracies, history, provenance."""
+    return {
+        "recipe_name": name, **asdict(result.recipe),
+        **{k: v for k, v in summary(result).items() if k != "seed"},
+        "wall_seconds": result.wall_seconds,
+        "notebook_reported_train_accuracy": NOTEBOOK_TRAIN_ACCURACY,
+        "data_source": mnist.source,
+        "data_sha256": mnist.sha256,
+        "version": __version__,
+    }
+
+
+def save_run(out_dir, result, mnist, name=""):
+    """Write `model.npz` (when training finished) and `metrics.json` into `out_dir`."""
+    out_dir = Path(out_dir)
+    if result.params is not None:
+        files.save_model(out_dir / "model.npz", result.params)
+    files.write_json(out_dir / "metrics.json", metrics(result, mnist, name))

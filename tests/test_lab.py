@@ -1,0 +1,113 @@
+"""The lab: runs named by their recipe and data, shared between experiments, cached on disk.
+
+Everything that changes what a run returns is a field of its recipe, so two
+runs are shared exactly when their recipes are equal. These tests train
+tiny recipes on a fake data set (no download) and count the trainings.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from primitive_nn.machinery import lab, runs
+from primitive_nn.machinery.mnist import MNIST
+from primitive_nn.machinery.recipes import Recipe
+from primitive_nn.train import Diverged
+
+TINY = Recipe(train_size=0, dev_size=20, epochs=3)
+
+
+def fake_mnist(m=120, seed=0):
+    """Random 'digits' with a 10,000-free test set of 50: enough to train and evaluate."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (m + 50, 784)).astype(np.uint8)
+    labels = rng.integers(0, 10, m + 50).astype(np.uint8)
+    return MNIST(images[:m], labels[:m], images[m:], labels[m:], {"fake": "0" * 64}, "fake")
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count the runs actually trained (not taken from a cache)."""
+    trained = []
+    real = runs.run
+
+    def run(recipe, mnist, **kwargs):
+        trained.append(recipe)
+        return real(recipe, mnist, **kwargs)
+    monkeypatch.setattr(runs, "run", run)
+    return trained
+
+
+def make_lab(tmp_path, rerun=()):
+    return lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "cache", rerun, quiet=True)
+
+
+def test_a_recipe_is_trained_once_and_then_shared(tmp_path, counted):
+    the_lab = make_lab(tmp_path)
+    first = the_lab.train(TINY, "a")
+    assert the_lab.train(replace(TINY), "the same recipe, made again") is first
+    assert len(counted) == 1
+    again = make_lab(tmp_path).train(TINY, "a later command")  # from the disk
+    assert len(counted) == 1
+    assert again.history == first.history and again.dev_accuracy == first.dev_accuracy
+    for name in first.params:
+        np.testing.assert_array_equal(again.params[name], first.params[name])
+        np.testing.assert_array_equal(again.initial_params[name], first.initial_params[name])
+
+
+# Everything that changes what a run returns is a recipe field; each makes another run.
+CHANGES = {
+    "a given start": {"he_changes": ("small_first",)},
+    "the seed's defects": {"defects": ("scalar_bias",)},
+    "recording test accuracy": {"watch_test": True},
+    "recording divergence": {"record_divergence": True},
+    "the random seed": {"seed": 1},
+    "the arithmetic": {"dtype": "float64"},
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES)
+def test_runs_that_differ_in_one_setting_are_not_shared(tmp_path, counted, change):
+    the_lab = make_lab(tmp_path)
+    plain, changed = the_lab.train(TINY, "plain"), the_lab.train(replace(TINY, **change), "changed")
+    assert len(counted) == 2 and changed is not plain
+    assert the_lab.runs.key(TINY) != the_lab.runs.key(changed.recipe)
+    assert make_lab(tmp_path).train(replace(TINY, **change), "from disk").recipe == changed.recipe
+
+
+def test_each_setting_that_keys_a_run_changes_what_it_returns(tmp_path):
+    """Why they must not be shared: each of them changes the run's result."""
+    the_lab = make_lab(tmp_path)
+    plain = the_lab.train(TINY, "plain")
+    started = the_lab.train(replace(TINY, he_changes=("small_first",)), "He's first layer")
+    assert not np.array_equal(started.initial_params["W1"], plain.initial_params["W1"])
+    defective = the_lab.train(replace(TINY, defects=("scalar_bias",)), "a defect")
+    assert np.ptp(defective.params["b1"] - defective.initial_params["b1"]) < 1e-6  # one scalar bias
+    assert "test_accuracy" in the_lab.train(replace(TINY, watch_test=True), "watched").history[0]
+    assert "test_accuracy" not in plain.history[0]
+    wild = replace(TINY, alpha=1e4)
+    with pytest.raises(Diverged):
+        the_lab.train(wild, "dies")
+    assert the_lab.train(replace(wild, record_divergence=True), "recorded").diverged
+
+
+def test_an_experiment_named_by_rerun_trains_its_runs_again(tmp_path, counted, monkeypatch):
+    seen = []
+    monkeypatch.setitem(lab.EXPERIMENTS, "toy", lab.Entry(
+        "toy", lambda the_lab: (seen.append(the_lab.train(TINY, "toy").dev_accuracy) or {}, {}), "test"))
+    make_lab(tmp_path).result("toy")
+    make_lab(tmp_path).result("toy")               # the experiment and its run: both cached
+    assert len(counted) == 1 and len(seen) == 1
+    rerun = make_lab(tmp_path, rerun={"toy"})
+    rerun.result("toy")
+    assert len(counted) == 2 and seen == seen[:1] * 2  # trained again, to the same result
+    rerun.train(TINY, "once per command")
+    assert len(counted) == 2
+
+
+def test_a_run_that_died_is_cached_with_no_parameters(tmp_path, counted):
+    wild = replace(TINY, alpha=1e4, record_divergence=True)
+    died = make_lab(tmp_path).train(wild, "dies")
+    again = make_lab(tmp_path).train(wild, "from disk")
+    assert len(counted) == 1 and again.params is None and again.diverged == died.diverged
