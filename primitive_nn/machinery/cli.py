@@ -3,8 +3,8 @@ r"""What every command line shares: one-line errors, one-line warnings, help wit
 A command's `main(argv)` is wrapped by `command`, which turns every problem
 the user can fix into a single `error: ...` line on stderr and a non-zero
 exit status, shows each warning as a single `warning: ...` line, and answers
-Ctrl-C with `interrupted` and status 130. No traceback reaches the user
-unless the package itself is broken.
+Ctrl-C with `interrupted` and status 130, SIGTERM with `terminated` and 143.
+No traceback reaches the user unless the package itself is broken.
 """
 
 import argparse
@@ -12,9 +12,8 @@ import functools
 import sys
 import warnings
 
-from primitive_nn.errors import DataWarning, PrimitiveNNError
-
-INTERRUPTED = 130
+from primitive_nn.errors import PrimitiveNNError, PrimitiveNNWarning
+from primitive_nn.machinery.launch import INTERRUPTED, TERMINATED, Terminated
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
@@ -45,7 +44,7 @@ def command(main):
     @functools.wraps(main)
     def wrapped(argv=None):
         with warnings.catch_warnings():
-            warnings.simplefilter("default", DataWarning)
+            warnings.simplefilter("default", PrimitiveNNWarning)
             warnings.showwarning = _show_warning
             try:
                 return main(argv)
@@ -59,4 +58,7 @@ def command(main):
             except KeyboardInterrupt:
                 print("interrupted", file=sys.stderr)
                 return INTERRUPTED
+            except Terminated:
+                print("terminated", file=sys.stderr)
+                return TERMINATED
     return wrapped

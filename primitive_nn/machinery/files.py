@@ -7,6 +7,12 @@ renamed into place, which is atomic within one file system. A reader sees
 either the old file or the whole new one, never half of one, whatever
 happens in between, Ctrl-C included.
 
+A process can also be killed outright (SIGKILL, a power cut) and leave its
+temporary file behind. Every temporary name this package makes carries the
+id of the process that made it, so a later command removes it once that
+process is gone (`clear_orphans`), and never a file a running process, a
+concurrent download say, is still writing.
+
 A long run must not be lost at the very end because its output folder
 cannot be written: `prepare_output_dir` checks the folder before any work
 starts. Errors name the user's path, never an internal temporary file.
@@ -15,7 +21,9 @@ starts. Errors name the user's path, never an internal temporary file.
 import contextlib
 import json
 import os
+import re
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -43,6 +51,7 @@ def write_atomically(path, write):
     b'complete'
     """
     path = Path(path)
+    clear_orphans(path.parent, re.compile(rf"\.{re.escape(path.name)}\.(?P<pid>\d+)-\w+\.part"))
     temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
     try:
         with open(temp, "xb") as file:
@@ -60,7 +69,44 @@ def write_atomically(path, write):
 
 def _remove(path):
     with contextlib.suppress(OSError):
-        path.unlink(missing_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def process_alive(pid):
+    """True if process `pid` is running (on Windows, always assumed so).
+
+    Examples
+    --------
+    >>> import os
+    >>> process_alive(os.getpid())
+    True
+    """
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but another user's
+        return True
+    return True
+
+
+def clear_orphans(folder, pattern):
+    """Remove the temporary files and folders in `folder` that a process now gone left behind.
+
+    `pattern` matches the whole name of such an entry, with the id of the
+    process that made it in a group named `pid`. Entries of processes that
+    still run are left alone.
+    """
+    with contextlib.suppress(OSError):
+        for entry in Path(folder).iterdir():
+            match = pattern.fullmatch(entry.name)
+            if match and not process_alive(int(match["pid"])):
+                _remove(entry)
 
 
 def write_text(path, text):
@@ -78,6 +124,38 @@ def write_json(path, value):
 def read_json(path):
     """Read a JSON file written by this package."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def removed_if_left_empty(path):
+    """Run the block; if it fails, remove the folders it made for `path` that stay empty.
+
+    Only the folders that did not exist when the block began are removed,
+    deepest first, and only while they are empty: a folder the user made,
+    or one that holds anything, is never removed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = pathlib.Path(tmp) / "runs" / "a"
+    ...     try:
+    ...         with removed_if_left_empty(out):
+    ...             out.mkdir(parents=True)
+    ...             raise KeyboardInterrupt
+    ...     except KeyboardInterrupt:
+    ...         pass
+    ...     sorted(p.name for p in pathlib.Path(tmp).iterdir())
+    []
+    """
+    new = [] if path is None else [f for f in (Path(path), *Path(path).parents) if not f.exists()]
+    try:
+        yield
+    except BaseException:
+        for folder in new:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # fails, and is left, unless empty
+        raise
 
 
 def prepare_output_dir(path, option="--out"):

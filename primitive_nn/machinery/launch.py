@@ -7,9 +7,15 @@ and pooch takes a noticeable moment, and a Ctrl-C in that moment would
 otherwise end in a traceback; here it ends, like a Ctrl-C during training,
 with the line `interrupted` and exit status 130 (128 + SIGINT, the shell's
 convention).
+
+SIGTERM, which `kill`, `timeout` and job schedulers send, is turned into an
+exception too (`Terminated`), so that a terminated command cleans up exactly
+as an interrupted one does: every temporary file is removed by the code that
+made it, and the command ends with the line `terminated` and status 143.
 """
 
 import importlib
+import signal
 import sys
 
 COMMANDS = {  # command -> module whose main(argv) runs it
@@ -19,15 +25,28 @@ COMMANDS = {  # command -> module whose main(argv) runs it
     "predict": "primitive_nn.machinery.predict_cli",
 }
 INTERRUPTED = 130  # 128 + signal 2 (SIGINT)
+TERMINATED = 143   # 128 + signal 15 (SIGTERM)
+
+
+class Terminated(BaseException):
+    """SIGTERM (`kill`, `timeout`, a job scheduler) as an exception, so every `finally` runs."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
 
 
 def launch(command, argv=None):
-    """Import and run `command`'s main(argv); return its exit status, 130 on Ctrl-C."""
+    """Import and run `command`'s main(argv); return its exit status, 130 on Ctrl-C, 143 on SIGTERM."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return importlib.import_module(COMMANDS[command]).main(argv)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return TERMINATED
 
 
 def train():

@@ -88,6 +88,10 @@ def check_shapes(params, source="model"):
 def load(path):
     """Load a model.npz (as `train --out` writes it) and check its shapes; return the parameters."""
     path = Path(path)
+    if path.is_dir():
+        model = " (it holds a model.npz: pass that file)" if (path / "model.npz").is_file() else ""
+        raise DataError(f"{path}: a folder, not a model file{model}; pass the model.npz that "
+                        "`python -m primitive_nn.train --out DIR` wrote")
     if not path.is_file():
         raise DataError(f"{path}: no such model file; train one with "
                         "`python -m primitive_nn.train --out DIR`, or leave out --model")

@@ -34,10 +34,11 @@ TOP = 3  # probabilities shown per picture in the one-line output
 def make_parser():
     """The options of `python -m primitive_nn.predict`."""
     p = Parser(prog="python -m primitive_nn.predict",
-               description="Read handwritten digits from PNG or JPEG pictures, "
-                           "prepared the way MNIST's digits were.")
+               description="Read handwritten digits from pictures (PNG, JPEG, WebP, BMP, TIFF, "
+                           "GIF), prepared the way MNIST's digits were.")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
-                   help="PNG or JPEG pictures, each of one digit, dark on light or light on dark")
+                   help="pictures, each of one digit, dark on light or light on dark: any "
+                        "format Pillow reads, such as PNG, JPEG, WebP, BMP, TIFF or GIF")
     p.add_argument("--model", type=Path, metavar="PATH",
                    help="a model.npz written by `python -m primitive_nn.train --out` "
                         "(default: the network shipped in the package)")

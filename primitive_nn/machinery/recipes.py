@@ -51,7 +51,8 @@ def setting(default, help, *, low=None, below=None, choices=None, flag=None, par
     part1 : bool
         False for a setting that Part I's full-batch loop (`primitive_nn.train.train`)
         cannot honour: a recipe that sets it to anything but its default
-        trains with `primitive_nn.minibatch.fit`.
+        trains with `primitive_nn.minibatch.fit`. (An optimizer's own settings
+        are honoured trivially: any optimizer but plain SGD already needs `fit`.)
     """
     return field(default=default, metadata={
         "help": help, "low": low, "below": below, "flag": flag, "part1": part1,
@@ -79,11 +80,11 @@ class Recipe:
     optimizer: str = setting("sgd", "the optimizer", choices=OPTIMIZERS, part1=False)
     alpha: float = setting(0.1, "the learning rate (the peak, under a schedule)")
     beta: float = setting(0.9, "beta of the momentum optimizer: how much velocity survives a "
-                               "step", flag="--momentum", part1=False)
+                               "step", low=0, below=1, flag="--momentum")
     beta1: float = setting(0.9, "Adam's beta1: the decay of its average of the gradients",
-                           part1=False)
+                           low=0, below=1)
     beta2: float = setting(0.999, "Adam's beta2: the decay of its average of their squares",
-                           part1=False)
+                           low=0, below=1)
     schedule: str = setting("constant", "the learning rate over time", choices=SCHEDULES,
                             part1=False)
     warmup: float = setting(0.0, "epochs of linear warm-up", low=0, part1=False)
@@ -134,6 +135,10 @@ def validate(recipe):
     if len(layers) < 2 or layers[0] != N_IN or layers[-1] != N_OUT or min(layers) < 1:
         raise TrainingError(f"--layers must run from 784 inputs to 10 outputs, each at least 1, "
                             f"such as 784,128,10; got {','.join(map(str, layers))}")
+    if recipe.init == "zero" and len(layers) > 2:
+        raise TrainingError("--init zero starts every hidden unit alike, and units that start "
+                            "alike get equal gradients and stay alike: a zero start suits no "
+                            "hidden layer (--layers 784,10); use --init he or uniform")
     if recipe.he_changes and recipe.init != "uniform":
         raise TrainingError("--he-changes changes the uniform start; it needs --init uniform")
     if recipe.defects and not runs_notebook_code(recipe):

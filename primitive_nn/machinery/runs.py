@@ -18,6 +18,7 @@ iterations), `{"unit": "epoch", "epoch": 3, ...}` from `fit` (one per epoch).
 import inspect
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -26,11 +27,12 @@ import numpy as np
 
 from primitive_nn import __version__, data, seed
 from primitive_nn.augmentation import AUGMENTATIONS
-from primitive_nn.errors import TrainingError
+from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.initialization import ablation_start
 from primitive_nn.loss import cross_entropy_from_logits, one_hot
 from primitive_nn.machinery import files, progress
 from primitive_nn.machinery.recipes import DEFECTS, Recipe, uses_part1_loop, validate
+from primitive_nn.machinery.threads import limited
 from primitive_nn.minibatch import fit
 from primitive_nn.network import backward, forward, init_params, n_layers
 from primitive_nn.optimizers import OPTIMIZERS
@@ -95,28 +97,31 @@ def evaluate(params, X, labels):
     return {"loss": loss / X.shape[1], "accuracy": correct / X.shape[1]}
 
 
-def run(recipe, mnist, *, label=None, quiet=False, print_records=False):
+def run(recipe, mnist, *, label=None, quiet=False, print_records=False, threads=None):
     """Train one network on `mnist` (a `primitive_nn.machinery.mnist.MNIST`) as `recipe` says.
 
     With a `label`, a progress bar so labelled counts the iterations or
     epochs (drawn only on a terminal, and never when `quiet`), and with
     `print_records` each history record is printed as a line. A run that
     dies raises `primitive_nn.train.Diverged`, unless the recipe says
-    `record_divergence`: then it returns with `diverged` set.
+    `record_divergence`: then it returns with `diverged` set. `threads`
+    caps the matrix products' threads (default: OpenBLAS's, one per core).
 
     Returns
     -------
     Run
     """
-    validate(recipe)
+    with limited(threads):
+        return _run(recipe, mnist, label, quiet, print_records)
+
+
+def _run(recipe, mnist, label, quiet, print_records):
+    check_fits(recipe, mnist)
     rng = np.random.default_rng(recipe.seed)
     images, labels = training_images(recipe, mnist)
     order = "C" if uses_part1_loop(recipe) else "F"  # see data.to_columns and the minibatch chapter
     X, y, X_dev, y_dev = data.split_dev(images, labels, recipe.dev_size, rng,
                                         dtype=recipe.dtype, order=order)
-    if recipe.batch_size is not None and recipe.batch_size > X.shape[1]:
-        raise TrainingError(f"--batch-size {recipe.batch_size} is larger than the training set "
-                            f"({X.shape[1]} examples)")
     start = starting_params(recipe, rng)
     X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, recipe.dtype)
     monitor = _monitor(X_dev, y_dev, X_test if recipe.watch_test else None, mnist.test_labels)
@@ -130,11 +135,33 @@ def run(recipe, mnist, *, label=None, quiet=False, print_records=False):
             return Run(recipe, None, start, died.history, None, None, None,
                        time.perf_counter() - began, diverged=str(died))
     wall_seconds = time.perf_counter() - began
+    _warn_if_unmoved(recipe, start, params)
     return Run(recipe, params, start, history, train_accuracy=evaluate(params, X, y)["accuracy"],
                dev_accuracy=evaluate(params, X_dev, y_dev)["accuracy"] if len(y_dev) else None,
                test_accuracy=None if X_test is None else
                evaluate(params, X_test, mnist.test_labels)["accuracy"],
                wall_seconds=wall_seconds)
+
+
+def check_fits(recipe, mnist):
+    """Check the recipe, and that it fits the data: one `TrainingError` line, or warnings."""
+    validate(recipe)
+    available = len(mnist.train_labels)
+    examples = min(recipe.train_size or available, available) - recipe.dev_size
+    if recipe.batch_size is not None and recipe.batch_size > examples > 0:
+        raise TrainingError(f"--batch-size {recipe.batch_size} is larger than the training set "
+                            f"({examples} examples)")
+    if recipe.warmup and recipe.warmup >= recipe.epochs:
+        warnings.warn(f"--warmup {recipe.warmup:g} is not shorter than the {recipe.epochs} epochs: "
+                      f"the learning rate never reaches its peak --alpha {recipe.alpha:g}",
+                      TrainingWarning, stacklevel=3)
+
+
+def _warn_if_unmoved(recipe, start, params):
+    """Warn if training changed no parameter at all: alpha too small for the arithmetic."""
+    if all(np.array_equal(start[name], params[name]) for name in start):
+        warnings.warn(f"training changed no weight: --alpha {recipe.alpha:g} is too small to move "
+                      f"{recipe.dtype} numbers; choose a larger one", TrainingWarning, stacklevel=3)
 
 
 def starting_params(recipe, rng):
@@ -169,11 +196,24 @@ def passes(recipe, m_total):
             partial(seed.backward_seed, m=m_total, defects=defects))
 
 
+def _settings_of(step):
+    """The `Recipe` fields an optimizer step takes by name, besides alpha."""
+    return {p for p in inspect.signature(step).parameters
+            if p in Recipe.__dataclass_fields__ and p != "alpha"}
+
+
+OPTIMIZER_SETTINGS = set().union(*(_settings_of(step) for step, _ in OPTIMIZERS.values()))
+
+
+def hyperparameters(recipe):
+    """The names of the settings the recipe's optimizer uses: {"beta"} for momentum."""
+    return _settings_of(OPTIMIZERS[recipe.optimizer][0])
+
+
 def optimizer_step(recipe):
     """The recipe's optimizer step, its hyperparameters bound from the fields of the same name."""
     step, letters = OPTIMIZERS[recipe.optimizer]
-    names = [p for p in inspect.signature(step).parameters if p in Recipe.__dataclass_fields__]
-    return partial(step, **{name: getattr(recipe, name) for name in names if name != "alpha"}), letters
+    return partial(step, **{name: getattr(recipe, name) for name in hyperparameters(recipe)}), letters
 
 
 def _train(recipe, params, X, y, rng, m_total, monitor, on_record):
@@ -237,6 +277,19 @@ def summarize(values):
     sd = float(v.std(ddof=1)) if len(v) > 1 else 0.0
     return {"mean": round(float(v.mean()), 4), "sd": round(sd, 4),
             "min": float(v.min()), "max": float(v.max()), "n": len(v)}
+
+
+def median_seed(runs):
+    """The seed of the median run by final dev accuracy (the lower middle one for an even count).
+
+    Examples
+    --------
+    >>> median_seed([{"seed": 0, "dev_accuracy": 0.8}, {"seed": 1, "dev_accuracy": 0.9},
+    ...              {"seed": 2, "dev_accuracy": 0.85}])
+    2
+    """
+    ordered = sorted(runs, key=lambda r: (r["dev_accuracy"], r["seed"]))
+    return ordered[(len(ordered) - 1) // 2]["seed"]
 
 
 def over_seeds(runs):

@@ -17,13 +17,15 @@ before any work starts: the settings, the `--show` indices, and that `--out`
 the run trains under a progress bar, and the report is printed.
 """
 
+import time
+import warnings
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
 
 from primitive_nn import data
-from primitive_nn.errors import TrainingError
+from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.machinery import figures, files, progress, recipes, report, runs
 from primitive_nn.machinery.cli import Parser, command
 from primitive_nn.machinery.fetch import CACHE_ENV
@@ -49,12 +51,13 @@ def _names(text):
 
 
 PARSERS = {"layers": _layers, "batch_size": _batch_size, "he_changes": _names, "defects": _names}
+RUN_FILES = ("model.npz", "metrics.json", "seeds.json")  # what --out writes, and --overwrite replaces
 METAVARS = {"layers": "N0,...,ND", "batch_size": "N|full", "he_changes": "C,...", "defects": "D,..."}
 
 
 def add_recipe_options(p):
     """One option per `Recipe` field, its help written beside the field (`recipes.setting`)."""
-    notebook = recipes.NOTEBOOK
+    notebook, epochs = recipes.NOTEBOOK, p.add_mutually_exclusive_group()
     for f in fields(recipes.Recipe):
         default = getattr(notebook, f.name)
         shown = ",".join(map(str, default)) or "none" if isinstance(default, tuple) else default
@@ -63,15 +66,16 @@ def add_recipe_options(p):
         among = f"; {'any of' if isinstance(default, tuple) else 'one of'} {', '.join(choices)}" \
             if choices else ""
         help_ = f"{f.metadata['help']}{among} (default: the recipe's; the seed's is {shown})"
+        where = epochs if f.name == "epochs" else p  # --epochs or --iterations, not both
         if f.type is bool:
-            p.add_argument(recipes.option(f), dest=f.name, action="store_true", default=None,
-                           help=help_)
+            where.add_argument(recipes.option(f), dest=f.name, action="store_true", default=None,
+                               help=help_)
         else:
-            p.add_argument(recipes.option(f), dest=f.name, help=help_,
-                           type=PARSERS.get(f.name, f.type if f.type in (int, float) else str),
-                           metavar=METAVARS.get(f.name, f.name.upper()))
-    p.add_argument("--iterations", type=int, dest="epochs",
-                   help="the same as --epochs: a full-batch step is one pass")
+            where.add_argument(recipes.option(f), dest=f.name, help=help_,
+                               type=PARSERS.get(f.name, f.type if f.type in (int, float) else str),
+                               metavar=METAVARS.get(f.name, f.name.upper()))
+    epochs.add_argument("--iterations", type=int, dest="epochs",
+                        help="the same as --epochs: a full-batch step is one pass")
     p.add_argument("--hidden", type=int, help="one hidden layer of this many units: --layers 784,N,10")
     p.add_argument("--faithful", action="store_true",
                    help="the seed's three defects, in float64: --defects "
@@ -93,9 +97,14 @@ def make_parser():
     p.add_argument("--cache-dir", type=Path,
                    help=f"where MNIST is cached (default: ${CACHE_ENV}, else ~/.cache/primitive_nn)")
     p.add_argument("--out", type=Path, help="write model.npz and metrics.json into this folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="let --out replace the run already in that folder")
     p.add_argument("--show", type=int, nargs="*", metavar="INDEX",
                    help="show dev images with predicted and true labels "
                         "(saved as prediction-INDEX.png when there is no display)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="threads for the matrix products (default: one per core, as in the "
+                        "book's runs; a different number changes the last decimals)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     return p
 
@@ -106,20 +115,38 @@ def parse_args(argv):
 
 def recipe_from(args):
     """The named recipe with every option given on the command line applied."""
-    given = {f.name: getattr(args, f.name) for f in fields(recipes.Recipe)
-             if getattr(args, f.name) is not None}
+    given = {name: getattr(args, name) for name in given_fields(args)}
     if args.hidden is not None:
         given["layers"] = (data.N_PIXELS, args.hidden, 10)
     if given.get("batch_size") == "full":
         given["batch_size"] = None
     if args.faithful:
         given = {"defects": recipes.DEFECTS, "dtype": "float64", **given}
-    return replace(recipes.recipe_named(args.recipe), **given)
+    recipe = replace(recipes.recipe_named(args.recipe), **given)
+    if args.seed is None and args.seeds is None:  # the book's example run of these settings
+        recipe = replace(recipe, seed=report.example_seed(recipe) or recipe.seed)
+    return recipe
+
+
+def given_fields(args):
+    """The names of the `Recipe` fields set on the command line."""
+    return {f.name for f in fields(recipes.Recipe) if getattr(args, f.name) is not None}
+
+
+def _warn_unused(recipe, given):
+    """Warn about each optimizer setting in `given` that the recipe's optimizer does not use."""
+    for name in sorted(given & runs.OPTIMIZER_SETTINGS - runs.hyperparameters(recipe)):
+        option = recipes.option(recipes.Recipe.__dataclass_fields__[name])
+        warnings.warn(f"{option} has no effect with --optimizer {recipe.optimizer}",
+                      TrainingWarning, stacklevel=3)
 
 
 def preflight(args, recipe):
     """Check everything that can be checked before training, so no finished run is lost."""
     recipes.validate(recipe)
+    _warn_unused(recipe, given_fields(args))
+    if args.threads is not None and args.threads < 1:
+        raise TrainingError(f"--threads must be a whole number 1 or more, got {args.threads}")
     if args.show is not None and recipe.dev_size == 0:
         raise TrainingError("--show shows dev images, and --dev-size 0 leaves none")
     if any(not 0 <= index < recipe.dev_size for index in args.show or []):
@@ -131,6 +158,10 @@ def preflight(args, recipe):
                 raise TrainingError(f"--{option.replace('_', '-')} is for a single run; "
                                     "drop it with --seeds")
     if args.out is not None:
+        taken = [name for name in RUN_FILES if (args.out / name).exists()]
+        if taken and not args.overwrite:
+            raise TrainingError(f"--out {args.out} already holds a run ({', '.join(taken)}); "
+                                "choose another folder, or add --overwrite to replace it")
         files.prepare_output_dir(args.out)
     if args.show is not None and not figures.has_display():
         files.prepare_output_dir(args.out or Path.cwd(), "--show")
@@ -143,19 +174,25 @@ def main(argv=None):
         print("\n".join(f"{name:12s} {named.about}" for name, named in recipes.RECIPES.items()))
         return 0
     recipe = recipe_from(args)
-    preflight(args, recipe)
-    mnist = load_mnist(args.data, cache_dir=args.cache_dir, allow_modified=args.allow_modified,
-                       progressbar=progress.bars_wanted(args.quiet))
-    if args.seeds is not None:
-        return main_seeds(args, recipe, mnist)
-    return main_single(args, recipe, mnist)
+    with files.removed_if_left_empty(args.out):
+        preflight(args, recipe)
+        mnist = load_mnist(args.data, cache_dir=args.cache_dir, allow_modified=args.allow_modified,
+                           progressbar=progress.bars_wanted(args.quiet))
+        if args.train_size is not None and args.train_size > len(mnist.train_labels):
+            warnings.warn(f"--train-size {args.train_size} is more than the "
+                          f"{len(mnist.train_labels)} training images: training on all of them",
+                          TrainingWarning, stacklevel=2)
+        if args.seeds is not None:
+            return main_seeds(args, recipe, mnist)
+        return main_single(args, recipe, mnist)
 
 
 def main_single(args, recipe, mnist):
-    result = runs.run(recipe, mnist, label="training", quiet=args.quiet, print_records=True)
+    result = runs.run(recipe, mnist, label="training", quiet=args.quiet, print_records=True,
+                      threads=args.threads)
     lines = report.run_lines(args.recipe, result)
     if not result.diverged:
-        lines += report.context_lines(recipe, mnist)
+        lines += report.context_lines(result, mnist)
     print("\n".join(lines))
     if args.out:
         runs.save_run(args.out, result, mnist, args.recipe)
@@ -200,18 +237,25 @@ def main_seeds(args, recipe, mnist):
     A recipe that the seed notebook's code can run (full batch, plain SGD,
     the uniform start, one hidden layer) runs in both modes, corrected and
     faithful; `--faithful` runs the faithful mode alone. Any other recipe
-    runs as it is.
+    runs as it is. Before it starts, the command says how many runs there
+    are and how long the book's machine took for one; after each run, one
+    line says how it went and how much is left.
     """
     seeds = runs.parse_seeds(args.seeds)
     modes = {report.mode(recipe): recipe}
-    faithful = replace(recipe, defects=recipes.DEFECTS, dtype="float64")
     if not recipe.defects and recipes.runs_notebook_code(recipe):
-        modes["faithful"] = faithful
-    studies = {}
+        modes["faithful"] = replace(recipe, defects=recipes.DEFECTS, dtype="float64")
+    print(report.plan_line(modes, seeds), flush=True)
+    studies, began, done = {}, time.perf_counter(), 0
     for mode, one in modes.items():
-        done = [runs.run(replace(one, seed=s), mnist, label=f"{mode} seed {s}", quiet=args.quiet)
-                for s in seeds]
-        studies[mode] = runs.over_seeds(done)
+        finished = []
+        for s in seeds:
+            finished.append(runs.run(replace(one, seed=s), mnist, label=f"{mode} seed {s}",
+                                     quiet=args.quiet, threads=args.threads))
+            done += 1
+            print(report.progress_line(mode, finished[-1], done, len(modes) * len(seeds),
+                                       time.perf_counter() - began), flush=True)
+        studies[mode] = runs.over_seeds(finished)
         print("\n".join(report.study_lines(mode, studies[mode])))
     if args.out:
         files.write_json(args.out / "seeds.json", {"seeds": seeds, "recipe": asdict(recipe), **studies})

@@ -28,6 +28,9 @@ def check_csv_is_text(path):
     """Raise a DataError if `path` is plainly not a text CSV: an IDX file, a picture, binary data."""
     with open(path, "rb") as file:
         head = file.read(_SNIFF_BYTES)
+    if not head:
+        raise DataError(f"{path}: the file is empty; expected a CSV of labelled digits, one line "
+                        "per image: label,pixel0,...,pixel783")
     if head.startswith(data.GZIP_MAGIC) or head[:3] == bytes([0, 0, data.IDX_UINT8]):
         raise DataError(f"{path}: a single IDX file, not a CSV; pass the directory that holds "
                         f"the MNIST IDX files ({data.TRAIN_IMAGES} and {data.TRAIN_LABELS})")

@@ -7,9 +7,10 @@ from matplotlib.figure import Figure
 
 from primitive_nn.architecture import count_params
 from primitive_nn.machinery.figures import WIDTH, styled
-from primitive_nn.machinery.lab import experiment, figure, quoted
+from primitive_nn.machinery.lab import experiment, figure, quoted, reference
 from primitive_nn.machinery.pages import spread
 from primitive_nn.machinery.recipes import PART2_SEEDS, RECIPES
+from primitive_nn.machinery.report import reference_entry
 from primitive_nn.machinery.runs import summary
 
 
@@ -60,3 +61,11 @@ def ladder_numbers(lab):
     ladder_, _ = lab.result("ladder")
     return {"ladder": {name: {**r, "params": f"{r['params']:,}"} for name, r in rungs(lab).items()},
             "ladder_seeds": len(next(iter(ladder_.values()))["runs"])}
+
+
+@reference()
+def rung_reference(lab):
+    """Every rung over Part II's seeds, for `python -m primitive_nn.train --recipe NAME` to quote."""
+    ladder_, _ = lab.result("ladder")
+    return {"recipes": {f"rung {name}": reference_entry(lab.scaled(RECIPES[name].recipe), rung["runs"])
+                        for name, rung in ladder_.items()}}

@@ -14,7 +14,7 @@ It also ships the example run's network (`seed.npz`) and writes what
 (`primitive_nn.machinery.report`).
 """
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -24,25 +24,13 @@ from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, network, quoted, reference
 from primitive_nn.machinery.pages import pct, sci
 from primitive_nn.machinery.recipes import FAITHFUL, NOTEBOOK, RECIPES
-from primitive_nn.machinery.runs import (NOTEBOOK_TRAIN_ACCURACY, over_seeds, summarize, summary,
+from primitive_nn.machinery.report import reference_entry
+from primitive_nn.machinery.runs import (NOTEBOOK_TRAIN_ACCURACY, median_seed, over_seeds, summary,
                                          training_images)
 from primitive_nn.network import forward
 
 MODES = {"corrected": NOTEBOOK, "faithful": FAITHFUL, "he": RECIPES["he"].recipe}
 OVERFLOW_LOGIT = float(np.log(np.finfo(np.float64).max))  # exp overflows float64 past this
-
-
-def median_seed(runs):
-    """The seed of the median run by final dev accuracy (the lower middle one for an even count).
-
-    Examples
-    --------
-    >>> median_seed([{"seed": 0, "dev_accuracy": 0.8}, {"seed": 1, "dev_accuracy": 0.9},
-    ...              {"seed": 2, "dev_accuracy": 0.85}])
-    2
-    """
-    ordered = sorted(runs, key=lambda r: (r["dev_accuracy"], r["seed"]))
-    return ordered[(len(ordered) - 1) // 2]["seed"]
 
 
 def notebook_recipe(lab, mode="corrected"):
@@ -188,13 +176,7 @@ def notebook_network(lab):
 def train_reference(lab):
     """What `python -m primitive_nn.train` quotes after a run of one of `MODES` (any seed)."""
     study, _ = lab.result("notebook_seeds")
-    recipes = {}
-    for mode in MODES:
-        settings = {k: list(v) if isinstance(v, tuple) else v
-                    for k, v in asdict(notebook_recipe(lab, mode)).items() if k != "seed"}
-        recipes[mode] = {"config": settings,
-                         **{split: summarize([r[f"{split}_accuracy"] for r in study[mode]["runs"]])
-                            for split in ("train", "dev", "test")}}
     hint = {"he": "the same network started with --init he reaches"}
-    return {"seeds": [r["seed"] for r in study["corrected"]["runs"]], "recipes": recipes,
+    return {"recipes": {mode: reference_entry(notebook_recipe(lab, mode), study[mode]["runs"])
+                        for mode in MODES},
             "hints": {"corrected": hint, "faithful": hint}}
