@@ -19,11 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARK_JSON = ROOT / "docs" / "benchmark.json"  # the book quotes it as results.benchmark.*
 
 
-def run_train(*options):
-    """`python -m primitive_nn.train OPTIONS --quiet --out TMP` in its own process: its metrics.json."""
+def run_train(*options, prefix=()):
+    """`python -m primitive_nn.train OPTIONS --quiet --out TMP` in its own process: its metrics.json.
+
+    `prefix` goes before the command, such as `taskset -c 0,1`.
+    """
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([sys.executable, "-m", "primitive_nn.train", *map(str, options), "--quiet",
-                        "--out", out], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run([*prefix, sys.executable, "-m", "primitive_nn.train", *map(str, options),
+                        "--quiet", "--out", out], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         return json.loads((Path(out) / "metrics.json").read_text())
 
 
