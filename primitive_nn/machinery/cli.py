@@ -14,6 +14,7 @@ import warnings
 
 from primitive_nn.errors import PrimitiveNNError, PrimitiveNNWarning
 from primitive_nn.machinery.launch import INTERRUPTED, TERMINATED, Terminated
+from primitive_nn.machinery.threads import limited
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
@@ -40,10 +41,14 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 def command(main):
-    """Decorate `main(argv) -> int` with the one-line error, warning and Ctrl-C handling."""
+    """Decorate `main(argv) -> int` with the one-line error, warning and Ctrl-C handling.
+
+    The command's matrix products run on `primitive_nn.machinery.threads.DEFAULT`
+    threads.
+    """
     @functools.wraps(main)
     def wrapped(argv=None):
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), limited():
             warnings.simplefilter("default", PrimitiveNNWarning)
             warnings.showwarning = _show_warning
             try:

@@ -105,7 +105,8 @@ def run(recipe, mnist, *, label=None, quiet=False, print_records=False, threads=
     `print_records` each history record is printed as a line. A run that
     dies raises `primitive_nn.train.Diverged`, unless the recipe says
     `record_divergence`: then it returns with `diverged` set. `threads`
-    caps the matrix products' threads (default: OpenBLAS's, one per core).
+    caps the matrix products' threads (default:
+    `primitive_nn.machinery.threads.DEFAULT`).
 
     Returns
     -------

@@ -103,8 +103,8 @@ def make_parser():
                    help="show dev images with predicted and true labels "
                         "(saved as prediction-INDEX.png when there is no display)")
     p.add_argument("--threads", type=int, metavar="N",
-                   help="threads for the matrix products (default: one per core, as in the "
-                        "book's runs; a different number changes the last decimals)")
+                   help="threads for the matrix products (default: 1, as in the book's runs; "
+                        "more may be faster on an idle machine, and change the last decimals)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     return p
 
