@@ -14,23 +14,30 @@ import argparse
 import importlib.util
 import sys
 
-from common import median, run_json, run_train, save
+from common import ROOT, median, run_json, run_train, save
+
+sys.path.insert(0, str(ROOT))
+from primitive_nn.machinery import threads  # noqa: E402
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--iterations", type=int, default=100)
     p.add_argument("--pairs", type=int, default=3)
+    p.add_argument("--threads", type=int, default=threads.DEFAULT,
+                   help="threads for every contender (default: the package's)")
     args = p.parse_args()
-    n = args.iterations
+    n, t = args.iterations, str(args.threads)
     contenders = {
-        "default": lambda: run_train("--iterations", n)["wall_seconds"] / n,
-        "faithful": lambda: run_train("--iterations", n, "--faithful")["wall_seconds"] / n,
+        "default": lambda: run_train("--iterations", n, "--threads", t)["wall_seconds"] / n,
+        "faithful": lambda: run_train("--iterations", n, "--faithful",
+                                      "--threads", t)["wall_seconds"] / n,
     }
     if importlib.util.find_spec("torch") is not None:
         for dtype in ("float32", "float64"):
             contenders[f"torch_{dtype}"] = (lambda d: lambda: run_json(
-                [sys.executable, "benchmarks/torch_seed.py", "--dtype", d, "--iterations", str(n)]
+                [sys.executable, "benchmarks/torch_seed.py", "--dtype", d, "--iterations", str(n),
+                 "--threads", t]
             )["seconds_per_iteration"])(dtype)
     else:
         print("PyTorch is not installed: comparing the NumPy paths only")
@@ -42,7 +49,8 @@ def main():
     ratios = {name: round(median(t) / base, 2) for name, t in times.items()}
     for name, ratio in ratios.items():
         print(f"{name:16s} {ratio:5.2f} x the default's time per iteration")
-    save("seed_recipe", {"iterations": n, "rounds": args.pairs, "ratio_to_default": ratios})
+    save("seed_recipe", {"iterations": n, "rounds": args.pairs, "threads": args.threads,
+                         "ratio_to_default": ratios})
     return 0
 
 

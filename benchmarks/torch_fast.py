@@ -31,9 +31,11 @@ from primitive_nn.machinery.recipes import RECIPES
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--threads", type=int, default=1, help="torch's intra-op threads")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", default=None, help="a directory of MNIST IDX files (default: the cache)")
     args = p.parse_args()
+    torch.set_num_threads(args.threads)
     recipe = RECIPES["fast"].recipe
     mnist = load_mnist(args.data)
     rng = np.random.default_rng(args.seed)

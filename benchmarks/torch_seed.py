@@ -25,9 +25,11 @@ from primitive_nn.network import init_params
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--threads", type=int, default=1, help="torch's intra-op threads")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--iterations", type=int, default=100)
     args = p.parse_args()
+    torch.set_num_threads(args.threads)
     dtype = getattr(torch, args.dtype)
     mnist = load_mnist()
     rng = np.random.default_rng(NOTEBOOK.seed)
