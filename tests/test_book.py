@@ -135,6 +135,25 @@ def test_no_page_types_a_percentage():
         assert not typed, f"docs/{name} types {sorted(typed)}: quote docs/results.json instead"
 
 
+def test_readme_shows_the_ladder_and_the_book_time_that_results_json_holds():
+    """README is read without the book's hooks, so it types its tables: they must be the current ones.
+
+    After `python -m primitive_nn.book`, copy the rows from the built ladder page.
+    """
+    results = json.loads(RESULTS.read_text("utf-8"))
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for rung in results["part2"]["ladder"].values():
+        row = (f"| `{rung['name']}` | {rung['about']} | {rung['params']} | "
+               f"{rung['test_mean']} ± {rung['test_sd']} | {rung['seconds']} |")
+        assert row in readme, f"README's ladder table is stale; the row should read\n{row}"
+    best = results["part2"]["ladder"]["best"]["test_mean"]
+    assert f"to {best}% test accuracy (the mean over seeds 0–2)" in " ".join(readme.split()), \
+        "README's opening is stale"
+    minutes = round(sum(results["experiment_seconds"].values()) / 60)
+    assert f"committed files took {minutes} minutes" in " ".join(readme.split()), \
+        f"README's time for the book's run is stale: the experiments took {minutes} minutes"
+
+
 @pytest.mark.skipif(not os.environ.get("PRIMITIVE_NN_SITE"), reason="PRIMITIVE_NN_SITE is not set")
 def test_no_placeholder_is_left_anywhere_in_the_built_site():
     """Placeholders in docstrings are never filled: the built pages must hold none at all."""
