@@ -6,7 +6,7 @@ MLP does not. Its first layer gives every pixel position its own weight, so
 a 7 drawn one column further right excites a different set of weights, and
 the network must learn from examples that both are sevens. (A convolutional
 network builds this one invariance into its architecture; this book's
-networks do not, which is exactly why augmentation helps them so much.)
+networks do not, which is why augmentation is worth trying on them.)
 
 So every time a training image is used, we show it slightly changed: a
 random transformation that keeps its label. The network never sees the same
@@ -22,9 +22,16 @@ $(\delta_r, \delta_c) \in \{0, \dots, 2s\}^2$: output pixel $(r, c)$ is input
 pixel $(r + \delta_r - s,\ c + \delta_c - s)$, or 0 off the edge.
 `random_shift` does it for a whole batch at once with one fancy index. It
 moves no pixel by a fraction, so nothing is interpolated: the shifted image
-is exactly the original, moved. MNIST's digits were centred by their centre
-of mass, so shifts of up to 2 pixels stay within the spread of where the
-real digits sit.
+is exactly the original, moved. Shifted digits are not like MNIST's own:
+those were centred by their centre of mass, and nearly all of them sit
+within half a pixel of the field's centre (the handwriting chapter counts
+them), so a 2-pixel shift puts a digit where almost no real one sits. The
+reason to shift anyway is the one above: an MLP has no tolerance for
+translation, and a digit centred a little differently, as a reader's own
+may be, is a new pattern to it. Shifting costs no ink: the digits were scaled to
+fit a $20 \times 20$ box, which leaves a margin of about 4 pixels on every
+side of the $28 \times 28$ field, and a shift of up to 2 pixels crops
+nothing there.
 
 # Rotations and scaling: an affine warp
 

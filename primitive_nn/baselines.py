@@ -9,8 +9,10 @@ in this book; these are its bottom rungs.
 A reader that guesses a digit uniformly at random is right one time in ten.
 One that always answers the most frequent digit does a little better, by
 exactly the frequency of that digit (`majority_accuracy`). Both are *chance*
-levels: any accuracy near them means nothing was learned, which is how the
-learning-rate chapter recognizes a run that died.
+levels: any accuracy near them means nothing was learned. (A run that
+died is recognized otherwise: `primitive_nn.train.divergence` stops it when
+its loss runs away or a hidden layer goes dead, and the learning-rate
+chapter's sweep counts a run as dead when that happened.)
 
 # Softmax regression
 

@@ -84,8 +84,9 @@ $$
 
 `np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)`
 (`elementwise_relative_error`), and report the worst entry,
-$\max_i r_i$. It is 0 for a perfect match, 2 for opposite signs, and
-insensitive to the overall scale of the gradient. Following CS231n, we ask
+$\max_i r_i$. It is 0 for a perfect match, between 1 and 2 for opposite
+signs (2 when the magnitudes are equal too), and insensitive to the overall
+scale of the gradient. Following CS231n, we ask
 for $\max_i r_i \le 10^{-7}$ (`THRESHOLD`).
 
 **The floor $f$.** Where $a_i$ and $n_i$ are both tiny the ratio is noise

@@ -46,10 +46,11 @@ little would multiply the scale by $1.5^{10} \approx 58$ or divide it by as
 much.
 
 **Where the 2 does not apply.** The first layer's inputs are pixels, not
-ReLU outputs: $\mathbb{E}[x^2]$ is whatever the data says, about 0.10 for
-MNIST scaled to $[0, 1]$ (most pixels are 0). With He's variance the first
-layer gives $\operatorname{Var} z^{[1]} = 784 \cdot \frac{2}{784} \cdot 0.10
-\approx 0.2$. The output layer's inputs *are* ReLU outputs, so there the
+ReLU outputs: $\mathbb{E}[x^2]$ is whatever the data says, 0.112 for MNIST
+scaled to $[0, 1]$ over all 60,000 training images (most pixels are 0; the
+data chapter measures it). With He's variance the first layer gives
+$\operatorname{Var} z^{[1]} = 784 \cdot \frac{2}{784} \cdot 0.112 \approx
+0.22$. The output layer's inputs *are* ReLU outputs, so there the
 derivation holds as stated. `predicted_std` computes these predictions;
 `measured_std` checks them on real digits.
 
@@ -57,7 +58,7 @@ derivation holds as stated. `predicted_std` computes these predictions;
 
 A weight from $U[-0.5, 0.5)$ has variance $1/12$, standard deviation 0.289.
 For the first layer that is far too large: $\operatorname{Var} z^{[1]}
-\approx 784 \cdot \frac{1}{12} \cdot 0.10 \approx 6.5$, plus the bias's
+\approx 784 \cdot \frac{1}{12} \cdot 0.112 \approx 7.3$, plus the bias's
 $1/12$. For the output layer, with $n_{in} = 10$, He asks for standard
 deviation $\sqrt{2/10} = 0.447$, *larger* than the seed's 0.289. So He's
 start differs from the seed's in three ways:
@@ -69,8 +70,8 @@ start differs from the seed's in three ways:
 
 `ablation_start` applies any subset of the three to the seed's start, so
 that the book can measure each alone and all three together. The logits
-the seed's start produces are spread widely, so the untrained network is
-confidently wrong, with a loss well above $\ln 10$; He's start gives logits
+the seed's start produces are spread widely, so the untrained network
+favours digits its random weights chose, with a loss well above $\ln 10$; He's start gives logits
 near 0, probabilities near $1/10$, and a loss near $\ln 10$.
 """
 

@@ -170,7 +170,10 @@ this sum: $\frac{1}{m} \sum_{i,j} dZ^{[2]}_{ij} = \sum_i \frac{1}{m}
 \sum_j dZ^{[2]}_{ij} = \sum_i db^{[2]}_i$. It measures the one direction in
 which the loss cannot change, so it is zero for every network and every
 batch, and the seed's output biases learn nothing. The correct update keeps
-the components the loss does depend on, and never moves the biases' mean.
+the components the loss does depend on. Under gradient descent, plain or
+with momentum (whose velocity is a sum of such gradients), its steps sum to
+zero too, so they never move the biases' mean; Adam divides each component
+by its own scale, and its steps can.
 """
 
 import numpy as np

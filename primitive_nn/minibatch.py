@@ -26,9 +26,10 @@ g_B = \frac{1}{b} \sum_{j \in B} \nabla \ell_j ,
 $$
 
 which is exactly what `backward` computes when handed the batch's columns.
-Each example lies in a batch drawn by the shuffle with probability
+Each example lies in a batch of $b$ drawn at random with probability
 $P(j \in B) = b / m$, the same for every $j$. Writing the sum over $B$ as a
-sum over all examples with the indicator $\mathbf{1}[j \in B]$,
+sum over all examples with the indicator $\mathbf{1}[j \in B]$, and taking
+the gradients at weights that do not depend on $B$,
 
 $$
 \mathbb{E}[g_B]
@@ -37,8 +38,12 @@ $$
 = \nabla L .
 $$
 
-On average a mini-batch step points where the full-batch step does. What it
-adds is noise: if the per-example gradients have variance $\sigma^2$ about
+On average a mini-batch step points where the full-batch step does. In a
+shuffled epoch that holds for each batch taken on its own, but not given
+the steps before it: batch $k$ comes from what batches $1, \dots, k-1$
+left, and those batches also moved the weights, so step by step the
+shuffle is slightly biased (the chapter's first exercise works it out, with
+the epoch's last, smaller batch). What a mini-batch step adds is noise: if the per-example gradients have variance $\sigma^2$ about
 their mean, $g_B$ has variance about $\sigma^2 / b$ (a little less, because
 the batch is drawn without replacement), so its typical error shrinks like
 $1/\sqrt{b}$. A batch four times as large buys half the noise at four times

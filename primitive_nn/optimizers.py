@@ -45,8 +45,11 @@ a sum of all past gradients with weights that decay geometrically, by a
 factor $\beta$ per step. With $\beta = 0.9$ the last ten or so gradients
 count. Components that keep their sign from step to step (along the valley
 floor) add up, to as much as $\sum_k \beta^k = 1/(1-\beta) = 10$ times a
-single gradient; components that flip sign (across the valley) cancel. The
-noise of mini-batches is averaged the same way. (Some texts write
+single gradient; components that flip sign (across the valley) are damped:
+a gradient that alternates $g, -g, g, \dots$ leaves a velocity of about
+$\pm g/(1 + \beta)$, about half a single gradient at $\beta = 0.9$, not zero
+(`momentum_step`'s second example). The noise of mini-batches is averaged
+the same way. (Some texts write
 $v \leftarrow \beta v + (1-\beta) g$, an average rather than a sum; that is
 the same method with $\alpha$ rescaled by $1/(1-\beta)$.)
 
@@ -176,6 +179,16 @@ def momentum_step(state, params, grads, alpha, beta=0.9):
     ...     state, params = momentum_step(state, params, g, alpha=0.1)
     >>> state["vw"].round(4).tolist(), params["w"].round(4).tolist()
     ([2.71], [-0.561])
+
+    A gradient that flips sign every step is damped, not cancelled: the
+    velocity settles at $\pm 1/(1 + \beta) = \pm 0.5263$.
+
+    >>> params, state = {"w": np.array([0.0])}, init_state({"w": np.array([0.0])})
+    >>> for t in range(200):
+    ...     g = {"dw": np.array([(-1.0) ** t])}
+    ...     state, params = momentum_step(state, params, g, alpha=0.1)
+    >>> state["vw"].round(4).tolist()
+    [-0.5263]
     """
     new_state, new_params = {"t": state["t"] + 1}, {}
     for name, p in params.items():

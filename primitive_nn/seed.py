@@ -45,8 +45,12 @@ together by one shared amount. The fix is a mean per unit,
 **2. The naive softmax.** `np.exp(Z) / sum(np.exp(Z))` overflows once a
 logit passes 709 in float64 and returns NaN (`primitive_nn.loss` shows it).
 At $\alpha = 0.1$ the logits stay far below that, so this defect changes
-nothing in the recipe's numbers; with a larger learning rate the weights
-grow, and the naive formula fails where the stable one does not.
+nothing in the recipe's numbers. A larger learning rate does not show it
+either: a run whose logits reach 709 has already diverged, and its loss
+runs away first, for the naive softmax and the stable one alike, which is
+where the training loop stops it. The defect shows on fixed logits, as in
+`softmax_naive`'s example: one logit of 710 and the naive formula returns
+NaN, where the stable one returns probabilities.
 
 **3. $m$ taken before the split.** The notebook reads `m, n = data.shape`
 on all 42,000 rows, splits off the dev set, and its backward pass then

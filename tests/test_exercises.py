@@ -428,6 +428,28 @@ def test_training_quadratic_the_step_size_limit_is_two_over_the_curvature():
     assert descend_quadratic(lam, 1 / lam, 1.0, 1) == 0.0    # alpha = 1/lam lands in one step
 
 
+# ---- schedules.md, the learning rate ---------------------------------------------------
+
+# --8<-- [start:schedules-cliff]
+def heavy_ball_quadratic(lam, alpha, beta, theta, steps):
+    """Momentum on L = lam theta^2 / 2: v <- beta v + lam theta, theta <- theta - alpha v."""
+    v = 0.0
+    for _ in range(steps):
+        v = beta * v + lam * theta
+        theta = theta - alpha * v
+    return theta
+# --8<-- [end:schedules-cliff]
+
+
+def test_schedules_cliff_momentum_moves_the_cliff_out_to_two_times_one_plus_beta():
+    lam, beta = 4.0, 0.9
+    cliff = 2 * (1 + beta) / lam                                          # 0.95, not 2 / lam = 0.5
+    assert abs(heavy_ball_quadratic(lam, 0.97 * cliff, beta, 1.0, 2000)) < 1e-8
+    assert abs(heavy_ball_quadratic(lam, 1.03 * cliff, beta, 1.0, 300)) > 1e8
+    assert abs(heavy_ball_quadratic(lam, 3.0 / lam, beta, 1.0, 2000)) < 1e-8  # past SGD's cliff
+    assert abs(descend_quadratic(lam, 3.0 / lam, 1.0, 300)) > 1e8
+
+
 # --8<-- [start:training-dead-unit]
 def train_with_a_dead_unit(steps=20, alpha=0.5):
     """Hidden unit 0 starts with a bias so negative that it is always off."""

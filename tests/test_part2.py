@@ -247,6 +247,26 @@ def test_every_named_recipe_is_valid(name):
     validate(RECIPES[name].recipe)
 
 
+# A word that a rung's `adds` must contain when it changes the field (any one of them).
+CHANGE_WORDS = {"layers": ("hidden", "layer", "units", "network"), "init": ("start",),
+                "train_size": ("images",), "dev_size": ("images",), "batch_size": ("batches",),
+                "epochs": ("epochs",), "optimizer": ("momentum", "adam"), "alpha": ("rate", "α"),
+                "schedule": ("schedule",), "warmup": ("warm-up",), "dropout": ("dropout",),
+                "augment": ("shifts", "augmentation")}
+
+
+def test_every_rung_says_everything_it_changes():
+    """The ladder's "adds" column names each field that differs from the rung before."""
+    names = list(RECIPES)
+    for before, name in zip(names, names[1:]):
+        a, b = RECIPES[before].recipe, RECIPES[name].recipe
+        changed = [f.name for f in fields(Recipe) if getattr(a, f.name) != getattr(b, f.name)]
+        assert changed, name
+        for field in changed:
+            assert any(word in RECIPES[name].adds.lower() for word in CHANGE_WORDS[field]), \
+                f"{name}'s adds ({RECIPES[name].adds!r}) does not say it changes {field}"
+
+
 def test_every_recipe_field_is_a_command_line_option_with_its_help():
     """Help is written once, beside the field; the train command takes it from there."""
     actions = {flag: a for a in train_cli.make_parser()._actions for flag in a.option_strings}

@@ -111,17 +111,21 @@ def digit_grid(X, labels, rows=2, cols=10, predicted=None):
 
 
 @styled
-def learning_curves(histories):
-    """Loss and accuracy on the training and dev sets as training goes, for several runs.
+def learning_curves(histories, guess_line=False):
+    r"""Loss and accuracy on the training and dev sets as training goes, for several runs.
 
     Parameters
     ----------
     histories : dict of str to list of dict
         Label to a run's history (`primitive_nn.machinery.runs`); the
         x-axis counts the unit its records name.
+    guess_line : bool
+        Draw the loss of a uniform guess over the 10 digits, $\ln 10$.
     """
     fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
+    if guess_line:
+        loss_ax.axhline(np.log(10), color="#888", linestyle=":", label="ln 10: a uniform guess")
     low = 1.0
     for label, history in histories.items():
         x = [position(h)[1] for h in history]

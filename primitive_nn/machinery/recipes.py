@@ -197,12 +197,14 @@ RECIPES = {  # name -> Named; the order of Part II's ladder
                                           "start, full batch"),
     "linear": Named(replace(NOTEBOOK, layers=(784, 10), init="zero"),
                     "softmax regression (no hidden layer) on the seed's budget",
-                    "no hidden layer at all: softmax regression, same budget"),
+                    "no hidden layer at all: softmax regression from a zero start, same "
+                    "budget"),
     "he": Named(replace(NOTEBOOK, init="he"), "the seed's recipe started with He initialization",
                 "the seed's network and budget, He's start"),
     "minibatch": Named(_MINIBATCH, "784-10-10 in batches of 128 for 6 epochs",
                        "batches of 128 for 6 epochs, on 55,000 images"),
-    "momentum": Named(_MOMENTUM, "the minibatch rung with momentum 0.9", "momentum 0.9"),
+    "momentum": Named(_MOMENTUM, "the minibatch rung with momentum 0.9 (at α = 0.02)",
+                      "momentum 0.9, and α = 0.02 instead of 0.1"),
     "cosine": Named(_COSINE, "the momentum rung with a cosine schedule",
                     "a cosine schedule with warm-up, and a peak rate ten times larger"),
     "fast": Named(_FAST, "the fastest recipe to 98% test accuracy: 784-256-10, momentum, "

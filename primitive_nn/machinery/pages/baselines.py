@@ -31,7 +31,8 @@ def curves_figure(lab):
     base, _ = lab.result("baselines")
     return learning_curves({"seed (uniform start)": example_history(lab, "corrected"),
                             "seed, He's start": example_history(lab, "he"),
-                            "softmax regression": base["linear"][0]["history"]})
+                            "softmax regression": base["linear"][0]["history"]},
+                           guess_line=True)
 
 
 @quoted("part2")

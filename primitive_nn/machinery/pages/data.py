@@ -14,6 +14,8 @@ def file_numbers(lab):
     mnist = lab.mnist
     train, test = np.bincount(mnist.train_labels, minlength=10), np.bincount(mnist.test_labels, minlength=10)
     pixels = mnist.train_images
+    edge = np.ones((28, 28), dtype=bool)
+    edge[2:-2, 2:-2] = False  # the 208 pixels within two of the image's edge
     return {"data": {
         "train_count": {str(d): int(n) for d, n in enumerate(train)},
         "test_count": {str(d): int(n) for d, n in enumerate(test)},
@@ -21,7 +23,15 @@ def file_numbers(lab):
         "zero_pixels": round(100 * float((pixels == 0).mean()), 1),
         "full_pixels": round(100 * float((pixels == 255).mean()), 1),
         "mean_pixel": round(float(pixels.mean()) / 255, 3),
-        "second_moment": round(float((pixels.astype(np.float64) ** 2).mean()) / 255 ** 2, 3)}}
+        "second_moment": round(pixel_second_moment(pixels), 3),
+        "edge_pixels": int(edge.sum()),
+        "edge_zero_pixels": round(100 * float((pixels[:, edge.ravel()] == 0).mean()), 2),
+        "always_zero_pixels": int((pixels == 0).all(axis=0).sum())}}
+
+
+def pixel_second_moment(images):
+    r"""$\mathbb{E}[x^2]$ of the pixels of `images` (uint8, any shape), scaled to $[0, 1]$."""
+    return float((images.astype(np.float64) ** 2).mean()) / 255 ** 2
 
 
 @figure("data-samples")

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from primitive_nn import handwriting
 from primitive_nn.architecture import count_params
 from primitive_nn.machinery.figures import WIDTH, show_image
-from primitive_nn.machinery.lab import experiment, figure, network
+from primitive_nn.machinery.lab import experiment, figure, network, quoted
 from primitive_nn.machinery.models import probabilities
 from primitive_nn.machinery.pages.seed import example_run
 from primitive_nn.machinery.recipes import SHIPPED
@@ -221,3 +221,32 @@ def shifted(lab):
     networks = {"the network predict ships": shipped_run(lab).params,
                 "the seed's 784-10-10": example_run(lab).params}
     return shift_figure(networks, lab.mnist.test_images.T / 255.0, lab.mnist.test_labels)
+
+
+@experiment("mnist_geometry", "where MNIST's digits sit in their field: box sizes, centres of mass")
+def mnist_geometry(lab):
+    """Each image's ink box and centre of mass, by the chapter's `crop` and `centre_of_mass`."""
+    geometry = {}
+    for split, images in (("train", lab.mnist.train_images), ("test", lab.mnist.test_images)):
+        boxes, centres = [], []
+        for image in images.reshape(-1, 28, 28).astype(np.float64):
+            boxes.append(handwriting.crop(image).shape)
+            centres.append(handwriting.centre_of_mass(image))
+        geometry[split] = {"longer_side": np.max(boxes, axis=1), "centre": np.asarray(centres)}
+    return {}, {f"{split}_{k}": v for split, g in geometry.items() for k, v in g.items()}
+
+
+@quoted("handwriting")
+def geometry_numbers(lab):
+    """How many digits fill 20 pixels, and how far their centres of mass sit from (14, 14)."""
+    _, arrays = lab.result("mnist_geometry")
+    out = {}
+    for split in ("train", "test"):
+        offset = arrays[f"{split}_centre"] - 14.0  # (m, 2): row and column
+        out[split] = {"images": f"{len(offset):,}",
+                      "longer_side_20": f"{(arrays[f'{split}_longer_side'] == 20).sum():,}",
+                      "within_half_pixel": f"{(np.abs(offset) <= 0.5).all(axis=1).sum():,}",
+                      "centre_sd_px": round(float(offset.std()), 2),
+                      "max_offset_px": round(float(np.abs(offset).max()), 2)}
+    return out
+

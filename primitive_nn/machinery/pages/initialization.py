@@ -1,8 +1,11 @@
 r"""The book module of "Initialization": the scale at the start, and He's three changes apart.
 
 * `init_scale`: the scale of activations and logits at the start, uniform
-  and He, on the example seed's first 1,000 training images, for the
-  example seed's start and averaged over `START_DRAWS` random starts.
+  and He, on the first 1,000 training images of the example runs' split,
+  for the example runs' own starts and averaged over `START_DRAWS` random
+  starts.
+* `init_steps`: how far the first layer's weights move in the first hundred
+  iterations, against their size, from each start.
 * `init_ablation`: He's three changes to the seed's start, each alone and
   all together, over `ABLATION_SEEDS` (`Recipe.he_changes`).
 """
@@ -18,11 +21,14 @@ from primitive_nn.loss import cross_entropy_from_logits, one_hot
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
 from primitive_nn.machinery.pages import spread
-from primitive_nn.machinery.pages.seed import example_seed, notebook_recipe
+from primitive_nn.machinery.pages.data import pixel_second_moment
+from primitive_nn.machinery.pages.seed import example_run, notebook_recipe
 from primitive_nn.machinery.runs import summary, training_images
 from primitive_nn.network import forward, init_params
 
 START_DRAWS = 20  # random starts averaged to compare with the predicted spread
+FIRST = 1000  # the training images the scale at the start is measured on
+EARLY_STEPS = (10, 100)  # iterations after which init_steps weighs the first layer
 ABLATION_SEEDS = [0, 1, 2, 3, 4]
 VARIANTS = {"seed's start": (), **{c: (c,) for c in CHANGES}, "all three (He)": CHANGES}
 CHANGE_LABELS = {"small_first": "smaller first layer", "large_output": "larger output layer",
@@ -31,24 +37,55 @@ CHANGE_LABELS = {"small_first": "smaller first layer", "large_output": "larger o
 
 @experiment("init_scale", "activations and logits at the start, uniform against He")
 def init_scale(lab):
-    recipe = replace(notebook_recipe(lab), seed=example_seed(lab))
-    images, labels = training_images(recipe, lab.mnist)
-    X = data.to_columns(images[:1000], np.float64)
-    Y = one_hot(labels[:1000].astype(int))
-    numbers, arrays = {"x_second_moment": float((X ** 2).mean()),
-                       "zero_pixels": float((images == 0).mean())}, {}
-    for init in ("uniform", "he"):
-        params = init_params(list(recipe.layers), np.random.default_rng(recipe.seed), init)
-        cache = forward(params, X)
+    """The example runs' own starts, the seed's and He's, on the first 1,000 images they train on."""
+    numbers, arrays = {}, {}
+    for init, mode in (("uniform", "corrected"), ("he", "he")):
+        run = example_run(lab, mode)
+        X, y = training_split(run.recipe, lab.mnist)
+        numbers["zero_pixels"] = float((X == 0).mean())  # the same split for both starts
+        cache = forward(run.initial_params, X[:, :FIRST])
+        A2 = cache["A2"]  # (10, FIRST): the softmax at the start
         numbers[init] = {"z1_std": float(cache["Z1"].std()), "z2_std": float(cache["Z2"].std()),
-                         "loss": cross_entropy_from_logits(cache["Z2"], Y),
-                         "active": float((cache["A1"] > 0).mean())}
+                         "loss": cross_entropy_from_logits(cache["Z2"], one_hot(y[:FIRST])),
+                         "active": float((cache["A1"] > 0).mean()),
+                         "top_probability": float(A2.max(axis=0).mean()),
+                         "confident": float((A2.max(axis=0) > 0.9).mean())}
         arrays[f"{init}.A1"], arrays[f"{init}.Z2"] = cache["A1"], cache["Z2"]
-        starts = [forward(init_params(list(recipe.layers), np.random.default_rng(s), init), X)
-                  for s in range(START_DRAWS)]
+        starts = [forward(init_params(list(run.recipe.layers), np.random.default_rng(s), init),
+                          X[:, :FIRST]) for s in range(START_DRAWS)]
         numbers[init]["mean_over_starts"] = {key: float(np.mean([c[name].std() for c in starts]))
                                              for key, name in (("z1_std", "Z1"), ("z2_std", "Z2"))}
     return numbers, arrays
+
+
+def training_split(recipe, mnist):
+    """The training columns `X` (784, m), float64, and labels `y` that a run of `recipe` trains on."""
+    images, labels = training_images(recipe, mnist)
+    X, y, _, _ = data.split_dev(images, labels, recipe.dev_size,
+                                np.random.default_rng(recipe.seed), dtype=np.float64)
+    return X, y
+
+
+@experiment("init_steps", "the first hundred steps from the seed's start and from He's")
+def init_steps(lab):
+    """The first layer's weights after `EARLY_STEPS` iterations of the example runs, uniform and He.
+
+    Full-batch gradient descent from a given start is deterministic, so a
+    run of t iterations ends where the example run stood after its t-th.
+    """
+    numbers = {}
+    for init, mode in (("uniform", "corrected"), ("he", "he")):
+        example = example_run(lab, mode)
+        W1 = example.initial_params["W1"]
+        numbers[init] = [{"iteration": 0, "w1_norm": float(np.linalg.norm(W1)), "moved": 0.0}]
+        for t in EARLY_STEPS:
+            run = lab.train(replace(example.recipe, epochs=t), f"{mode}, example, {t} iterations")
+            numbers[init].append({"iteration": t, "w1_norm": float(np.linalg.norm(run.params["W1"])),
+                                  "moved": float(np.linalg.norm(run.params["W1"] - W1))})
+        accuracy = {r["iteration"]: r["train_accuracy"] for r in example.history}
+        for row in numbers[init]:
+            row["train_accuracy"] = accuracy.get(row["iteration"])  # None at a smoke test's scale
+    return numbers, {}
 
 
 @experiment("init_ablation", "He's three changes to the seed's start, each alone and together")
@@ -130,17 +167,34 @@ def scale_numbers(lab):
     scale, _ = lab.result("init_scale")
     inits = ("uniform", "he")
     return {"init_scale": {
-        "x_second_moment": round(scale["x_second_moment"], 3),
+        "top_probability": {init: round(scale[init]["top_probability"], 2) for init in inits},
+        "confident": {init: round(100 * scale[init]["confident"], 1) for init in inits},
         "zero_pixels": round(100 * scale["zero_pixels"], 1),
         **{f"{init}_{key}": round(scale[init][key], 3)
            for init in inits for key in ("z1_std", "z2_std", "loss", "active")},
         **{f"{init}_{key}_predicted": round(std, 2)
-           for init, stds in predicted_start_stds(scale["x_second_moment"]).items()
+           for init, stds in predicted_start_stds(pixel_second_moment(lab.mnist.train_images)).items()
            for key, std in zip(("z1_std", "z2_std"), stds)},
         **{f"{init}_{key}_mean": round(scale[init]["mean_over_starts"][key], 2)
            for init in inits for key in ("z1_std", "z2_std")},
         "start_draws": START_DRAWS, "last_start_seed": START_DRAWS - 1,
         "z2_ratio": round(scale["uniform"]["z2_std"] / scale["he"]["z2_std"], 1)}}
+
+
+@quoted()
+def step_numbers(lab):
+    """The first layer's size and how far it moved, at iterations 0 and `EARLY_STEPS`."""
+    steps, _ = lab.result("init_steps")
+    table = {init: {str(row["iteration"]): {
+        "w1_norm": round(row["w1_norm"], 2), "moved": round(row["moved"], 2),
+        "train": None if row["train_accuracy"] is None else round(100 * row["train_accuracy"], 1)}
+        for row in rows} for init, rows in steps.items()}
+    last = str(EARLY_STEPS[-1])
+    return {"init_steps": {**table, "norm_ratio": round(steps["uniform"][0]["w1_norm"] /
+                                                        steps["he"][0]["w1_norm"], 1),
+                           "moved_ratio": round(steps["uniform"][-1]["moved"] /
+                                                steps["he"][-1]["moved"], 2),
+                           "last": last}}
 
 
 @quoted("part2")

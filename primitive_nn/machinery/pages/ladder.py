@@ -20,7 +20,7 @@ def ladder(lab):
     for name, named in RECIPES.items():
         runs = [summary(lab.train(lab.scaled(replace(named.recipe, seed=s)), f"{name}, seed {s}"),
                         history=False) for s in lab.seeds(PART2_SEEDS)]
-        numbers[name] = {"about": named.adds, "runs": runs, "params": count_params(named.recipe.layers)}
+        numbers[name] = {"runs": runs, "params": count_params(named.recipe.layers)}
     return numbers, {}
 
 
@@ -30,7 +30,7 @@ def rungs(lab):
     out = {}
     for name, rung in ladder_.items():
         test = spread(rung["runs"], "test_accuracy")
-        out[name] = {"name": name, "about": rung["about"], "params": rung["params"],
+        out[name] = {"name": name, "about": RECIPES[name].adds, "params": rung["params"],
                      "test_mean": test["mean"], "test_sd": test["sd"],
                      "seconds": round(float(np.median([r["wall_seconds"] for r in rung["runs"]])), 1)}
     return out

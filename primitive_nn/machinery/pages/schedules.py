@@ -1,4 +1,4 @@
-r"""The book module of "The learning rate": a sweep where runs die, and three schedules."""
+r"""The book module of "The learning rate": sweeps where runs die, and three schedules."""
 
 from dataclasses import replace
 
@@ -8,11 +8,12 @@ from matplotlib.figure import Figure
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
 from primitive_nn.machinery.pages import final, pct
-from primitive_nn.machinery.recipes import PART2
+from primitive_nn.machinery.recipes import PART2, RECIPES
 from primitive_nn.machinery.runs import position, summary, training_examples
 from primitive_nn.schedules import SCHEDULES
 
 SWEEP = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+CLIFF = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # peak rates of the fast recipe, with and without momentum
 SCHEDULED = replace(PART2, layers=(784, 128, 10), epochs=8, batch_size=64, optimizer="momentum",
                     alpha=0.05)  # each schedule's run; cosine also warms up for half an epoch
 
@@ -34,6 +35,28 @@ def learning_rate(lab):
     schedules = {name: summary(lab.train(lab.scaled(schedule_recipe(name)), f"{name} schedule"))
                  for name in ("constant", "step", "cosine")}
     return {"sweep": sweep, "schedules": schedules}, {}
+
+
+@experiment("fast_cliff", "the fast recipe's learning-rate cliff, with momentum and without")
+def fast_cliff(lab):
+    """Two epochs of `fast` at each peak rate of `CLIFF`, as it is and with plain SGD; seed 0."""
+    cliff = {}
+    for optimizer in ("momentum", "sgd"):
+        cliff[optimizer] = []
+        for alpha in CLIFF:
+            recipe = lab.scaled(replace(RECIPES["fast"].recipe, optimizer=optimizer, epochs=2,
+                                        alpha=alpha, record_divergence=True))
+            run = lab.train(recipe, f"fast, {optimizer}, alpha {alpha:g}")
+            cliff[optimizer].append({"alpha": alpha, "died": run.diverged,
+                                     "dev_accuracy": run.dev_accuracy})
+    return cliff, {}
+
+
+def first_dead(sweep):
+    """The smallest rate of a sweep at which the run died, and the rates that died, as words."""
+    died = [s["alpha"] for s in sweep if s["died"]]
+    return {"first_dead": died[0] if died else None,
+            "dead": ", ".join(f"{a:g}" for a in died) or "none"}
 
 
 @figure("lr-sweep")
@@ -84,9 +107,11 @@ def schedules_rates_figure(lab):
 @quoted("part2")
 def rate_numbers(lab):
     lr, _ = lab.result("learning_rate")
-    died = [s for s in lr["sweep"] if s["died"]]
+    cliff, _ = lab.result("fast_cliff")
     best = max((s for s in lr["sweep"] if not s["died"]), key=lambda s: s["dev_accuracy"])
     return {"learning_rate": {"best_alpha": best["alpha"], "best_dev": pct(best["dev_accuracy"]),
-                              "first_dead": died[0]["alpha"] if died else None,
-                              "dead": ", ".join(f"{s['alpha']:g}" for s in died) or "none",
-                              **{name: final(run) for name, run in lr["schedules"].items()}}}
+                              **first_dead(lr["sweep"]),
+                              **{name: final(run) for name, run in lr["schedules"].items()},
+                              "fast_cliff": {"rates": ", ".join(f"{a:g}" for a in CLIFF),
+                                             **{opt: first_dead(sweep)
+                                                for opt, sweep in cliff.items()}}}}

@@ -36,4 +36,5 @@ def example_history(lab, mode):
 
 @figure("training-curves")
 def curves_figure(lab):
-    return learning_curves({mode: example_history(lab, mode) for mode in ("corrected", "faithful")})
+    return learning_curves({mode: example_history(lab, mode) for mode in ("corrected", "faithful")},
+                           guess_line=True)
