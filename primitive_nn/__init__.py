@@ -30,6 +30,7 @@ and reproduces its result:
 Part II climbs from the seed's accuracy to the best MLP here, one idea per
 chapter:
 
+- `primitive_nn.measurement`: how sure a measured accuracy is; the rule for a real difference.
 - `primitive_nn.baselines`: chance, and softmax regression.
 - `primitive_nn.initialization`: He's variance, derived, and its three changes.
 - `primitive_nn.minibatch`: mini-batch SGD, an unbiased gradient, a fast gather.

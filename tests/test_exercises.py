@@ -428,6 +428,21 @@ def test_training_quadratic_the_step_size_limit_is_two_over_the_curvature():
     assert descend_quadratic(lam, 1 / lam, 1.0, 1) == 0.0    # alpha = 1/lam lands in one step
 
 
+# ---- measurement.md, how sure are we ----------------------------------------------------
+
+# --8<-- [start:measurement-optimistic]
+def best_of(k, p, n, trials, rng):
+    """The mean, over trials, of the largest of k dev accuracies of settings all truly p."""
+    accuracies = rng.binomial(n, p, size=(trials, k)) / n   # (trials, k)
+    return accuracies.max(axis=1).mean()
+# --8<-- [end:measurement-optimistic]
+
+
+def test_measurement_optimistic_the_best_of_ten_overstates_by_about_a_third_of_a_point():
+    excess = best_of(10, 0.975, 5_000, 20_000, np.random.default_rng(0)) - 0.975
+    assert excess == pytest.approx(1.54 * np.sqrt(0.975 * 0.025 / 5_000), rel=0.05)
+
+
 # ---- schedules.md, the learning rate ---------------------------------------------------
 
 # --8<-- [start:schedules-cliff]
