@@ -135,6 +135,39 @@ def test_no_page_types_a_percentage():
         assert not typed, f"docs/{name} types {sorted(typed)}: quote docs/results.json instead"
 
 
+# Every table whose prose ranks settings, by the key of its seed count in results.json.
+RANKED_TABLES = ("part2.ladder_seeds", "part2.ablation_seeds", "part2.optimizers.seeds",
+                 "part2.learning_rate.seeds", "part2.minibatch.seeds", "part2.width_depth.seeds",
+                 "part2.regularization.seeds")
+
+
+@pytest.mark.parametrize("key", RANKED_TABLES)
+def test_every_ranked_table_ran_three_seeds_or_more(key):
+    """The book's rule (`primitive_nn.measurement`) needs the same 3 or more seeds on both sides."""
+    value = json.loads(RESULTS.read_text("utf-8"))
+    for part in key.split("."):
+        value = value[part]
+    assert value >= 3, f"{key} is {value}: a table the prose ranks needs at least 3 seeds"
+
+
+def test_every_comparison_was_judged_by_the_rule():
+    """No comparison the pages quote was made on too few seeds to judge."""
+    verdicts = [v for k, v in leaves(json.loads(RESULTS.read_text("utf-8"))) if k.endswith(".real")]
+    assert verdicts and set(verdicts) <= {"yes", "no"}, sorted(set(verdicts))
+
+
+def leaves(tree, prefix=""):
+    """(dotted key, value) for every leaf of a JSON tree."""
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            yield from leaves(v, f"{prefix}{k}.")
+    elif isinstance(tree, list):
+        for i, v in enumerate(tree):
+            yield from leaves(v, f"{prefix}{i}.")
+    else:
+        yield prefix[:-1], tree
+
+
 def test_readme_shows_the_ladder_and_the_book_time_that_results_json_holds():
     """README is read without the book's hooks, so it types its tables: they must be the current ones.
 
@@ -143,14 +176,15 @@ def test_readme_shows_the_ladder_and_the_book_time_that_results_json_holds():
     results = json.loads(RESULTS.read_text("utf-8"))
     readme = (ROOT / "README.md").read_text("utf-8")
     for rung in results["part2"]["ladder"].values():
-        row = (f"| `{rung['name']}` | {rung['about']} | {rung['params']} | "
+        after = f"`{rung['after']}`" if rung["after"] else ""
+        row = (f"| `{rung['name']}` | {after} | {rung['about']} | {rung['params']} | "
                f"{rung['test_mean']} ± {rung['test_sd']} | {rung['seconds']} |")
         assert row in readme, f"README's ladder table is stale; the row should read\n{row}"
     best = results["part2"]["ladder"]["best"]["test_mean"]
     assert f"to {best}% test accuracy (the mean over seeds 0–2)" in " ".join(readme.split()), \
         "README's opening is stale"
     minutes = round(sum(results["experiment_seconds"].values()) / 60)
-    assert f"committed files took {minutes} minutes" in " ".join(readme.split()), \
+    assert f"committed files add up to {minutes} minutes" in " ".join(readme.split()), \
         f"README's time for the book's run is stale: the experiments took {minutes} minutes"
 
 

@@ -5,6 +5,7 @@ runs are shared exactly when their recipes are equal. These tests train
 tiny recipes on a fake data set (no download) and count the trainings.
 """
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -104,6 +105,22 @@ def test_an_experiment_named_by_rerun_trains_its_runs_again(tmp_path, counted, m
     assert len(counted) == 2 and seen == seen[:1] * 2  # trained again, to the same result
     rerun.train(TINY, "once per command")
     assert len(counted) == 2
+
+
+def test_an_experiment_is_charged_for_the_runs_it_took_from_the_disk(tmp_path, counted, monkeypatch):
+    """Its seconds estimate a fresh run: a run from the disk costs what it cost when trained."""
+    monkeypatch.setitem(lab.EXPERIMENTS, "toy", lab.Entry(
+        "toy", lambda the_lab: (the_lab.train(TINY, "toy"), ({}, {}))[1], "test"))
+    monkeypatch.setitem(lab.EXPERIMENTS, "later", lab.Entry(
+        "later", lambda the_lab: (the_lab.train(TINY, "toy"), ({}, {}))[1], "test"))
+    earlier = make_lab(tmp_path)
+    earlier.train(TINY, "made by an earlier command")
+    entry = earlier.runs.folder / f"{earlier.runs.key(TINY)}.json"
+    entry.write_text(json.dumps({**json.loads(entry.read_text()), "wall_seconds": 100.0}))
+    the_lab = make_lab(tmp_path)
+    assert the_lab.seconds("toy") >= 100   # from the disk: charged what it cost
+    assert the_lab.seconds("later") < 100  # shared within the command: charged once
+    assert len(counted) == 1
 
 
 def test_a_run_that_died_is_cached_with_no_parameters(tmp_path, counted):

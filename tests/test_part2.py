@@ -255,16 +255,43 @@ CHANGE_WORDS = {"layers": ("hidden", "layer", "units", "network"), "init": ("sta
                 "augment": ("shifts", "augmentation")}
 
 
-def test_every_rung_says_everything_it_changes():
-    """The ladder's "adds" column names each field that differs from the rung before."""
+RETUNED = {"alpha", "warmup"}  # a retuned rate goes with the idea that needs it, named in the row
+ONE_IDEA = ({"batch_size", "epochs", "train_size", "dev_size"},  # mini-batches, on Part II's split
+            {"layers", "init"})  # softmax regression, convex: its start is a detail, named in the row
+
+
+def rung_changes():
+    """Each rung's name, the rung it starts from, and the recipe fields that differ between them."""
     names = list(RECIPES)
     for before, name in zip(names, names[1:]):
-        a, b = RECIPES[before].recipe, RECIPES[name].recipe
-        changed = [f.name for f in fields(Recipe) if getattr(a, f.name) != getattr(b, f.name)]
+        after = RECIPES[name].after or before
+        a, b = RECIPES[after].recipe, RECIPES[name].recipe
+        yield name, after, [f.name for f in fields(Recipe) if getattr(a, f.name) != getattr(b, f.name)]
+
+
+def test_every_rung_says_everything_it_changes():
+    """The ladder's "adds" column names each field that differs from the rung it starts from."""
+    for name, _, changed in rung_changes():
         assert changed, name
         for field in changed:
             assert any(word in RECIPES[name].adds.lower() for word in CHANGE_WORDS[field]), \
                 f"{name}'s adds ({RECIPES[name].adds!r}) does not say it changes {field}"
+
+
+def test_every_rung_changes_one_idea():
+    """One field, or one idea's fields, besides a retuned rate; `after` names a rung above it."""
+    names = list(RECIPES)
+    for name, after, changed in rung_changes():
+        assert names.index(after) < names.index(name), f"{name} starts from {after}, below it"
+        idea = set(changed) - RETUNED
+        assert len(idea) == 1 or any(idea <= group for group in ONE_IDEA), \
+            f"{name} changes {sorted(idea)} at once"
+
+
+def test_the_best_rung_has_its_control():
+    """`best` differs from a rung only by augmentation: that rung is its control."""
+    best = RECIPES["best"]
+    assert replace(best.recipe, augment="none") == RECIPES[best.after or "deep-long"].recipe
 
 
 def test_every_recipe_field_is_a_command_line_option_with_its_help():

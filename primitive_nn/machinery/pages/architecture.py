@@ -1,43 +1,64 @@
-r"""The book module of "Width and depth": 784-H-10 for H from 10 to 1024, and deeper networks."""
+r"""The book module of "Width and depth": 784-H-10 for H from 10 to 1024, deeper networks, equal sizes."""
 
 from dataclasses import replace
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from primitive_nn.architecture import count_params
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
-from primitive_nn.machinery.pages import final
-from primitive_nn.machinery.recipes import RECIPES
+from primitive_nn.machinery.pages import compared, over_seeds, pct
+from primitive_nn.machinery.recipes import PART2_SEEDS, RECIPES
 from primitive_nn.machinery.runs import summary
 
-SHAPES = [(784, h, 10) for h in (10, 32, 128, 512, 1024)] + [(784, 256, 256, 10),
-                                                            (784, 256, 256, 256, 10)]
+WIDTHS = (10, 32, 128, 256, 512, 1024)  # 784-H-10; 256 is the fast recipe itself
+SHAPES = [(784, h, 10) for h in WIDTHS] + [(784, 256, 256, 10), (784, 256, 256, 256, 10),
+                                           (784, 339, 10)]  # 784-339-10: 784-256-256-10's size
+TARGET = 0.98  # the mean dev accuracy over the seeds whose time to reach is measured
 
 
-@experiment("width_depth", "784-H-10 for H from 10 to 1024, and deeper networks")
+@experiment("width_depth", "784-H-10 for H from 10 to 1024, deeper networks and one of equal size, over three seeds")
 def width_depth(lab):
     rows = []
     for layers in SHAPES:
-        recipe = lab.scaled(replace(RECIPES["fast"].recipe, layers=layers))
-        run = lab.train(recipe, "-".join(map(str, layers)))
+        recipe = replace(RECIPES["fast"].recipe, layers=layers)
+        runs = [lab.train(lab.scaled(replace(recipe, seed=s)), f"{'-'.join(map(str, layers))}, seed {s}")
+                for s in lab.seeds(PART2_SEEDS)]
         rows.append({"name": "-".join(map(str, layers[1:-1])), "layers": list(layers),
-                     "params": count_params(layers), "seconds_per_epoch": run.wall_seconds / recipe.epochs,
-                     **summary(run, history=False)})
+                     "params": count_params(layers), "runs": [summary(r, history=False) for r in runs],
+                     "seconds_per_epoch": float(np.median([r.wall_seconds for r in runs])) / recipe.epochs,
+                     "dev_curves": [[h["dev_accuracy"] for h in r.history] for r in runs]})
     return {"rows": rows}, {}
+
+
+def epochs_to(dev_curves, target):
+    """The first epoch at whose end the mean dev accuracy over the seeds is `target` or more; None if none.
+
+    Examples
+    --------
+    >>> epochs_to([[0.95, 0.979, 0.981], [0.96, 0.982, 0.983]], 0.98)
+    2
+    >>> epochs_to([[0.95, 0.97]], 0.98) is None
+    True
+    """
+    mean = np.mean(dev_curves, axis=0)
+    reached = np.flatnonzero(mean >= target)
+    return int(reached[0]) + 1 if reached.size else None
 
 
 @styled
 def width_depth_figure(rows):
-    """Accuracy against parameter count (log), train and dev, one point per network."""
+    """Accuracy against parameter count (log), train and dev, one point per network (mean over seeds)."""
     fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
     ax = fig.subplots()
     params = [r["params"] for r in rows]
-    ax.semilogx(params, [r["train_accuracy"] for r in rows], "o", label="train")
-    ax.semilogx(params, [r["dev_accuracy"] for r in rows], "s", label="dev")
-    for r in rows:
-        ax.annotate(r["name"], (r["params"], r["dev_accuracy"]), textcoords="offset points",
-                    xytext=(4, -12))
+    mean = {split: [np.mean([run[f"{split}_accuracy"] for run in r["runs"]]) for r in rows]
+            for split in ("train", "dev")}
+    ax.semilogx(params, mean["train"], "o", label="train")
+    ax.semilogx(params, mean["dev"], "s", label="dev")
+    for r, dev in zip(rows, mean["dev"]):
+        ax.annotate(r["name"], (r["params"], dev), textcoords="offset points", xytext=(4, -12))
     ax.set(xlabel="parameters", ylabel="accuracy", title="Width and depth")
     ax.legend(frameon=False)
     return fig
@@ -48,11 +69,26 @@ def accuracy_figure(lab):
     return width_depth_figure(lab.result("width_depth")[0]["rows"])
 
 
+def to_target(row, epoch_128):
+    """Epochs and time until the mean dev accuracy reaches `TARGET`, time in 784-128-10's epochs."""
+    epochs = epochs_to(row["dev_curves"], TARGET)
+    if epochs is None:
+        return {"epochs_to_target": "–", "to_target_vs_128": "–"}
+    return {"epochs_to_target": epochs,
+            "to_target_vs_128": round(epochs * row["seconds_per_epoch"] / epoch_128, 1)}
+
+
 @quoted("part2")
 def width_numbers(lab):
-    rows = lab.result("width_depth")[0]["rows"]
-    epoch_128 = next(r["seconds_per_epoch"] for r in rows if r["layers"] == [784, 128, 10])
-    return {"width_depth": {"rows": [
-        {"name": r["name"], "params": f"{r['params']:,}",
-         "seconds_per_epoch": round(r["seconds_per_epoch"], 2),
-         "time_vs_128": round(r["seconds_per_epoch"] / epoch_128, 2), **final(r)} for r in rows]}}
+    rows = {r["name"]: r for r in lab.result("width_depth")[0]["rows"]}
+    epoch_128 = rows["128"]["seconds_per_epoch"]
+    out = {f"h{name.replace('-', '_')}": {
+        "name": name, "params": f"{r['params']:,}", **over_seeds(r["runs"]),
+        "time_vs_128": round(r["seconds_per_epoch"] / epoch_128, 2),
+        **to_target(r, epoch_128)}
+        for name, r in rows.items()}
+    n_test = len(lab.mnist.test_labels)
+    return {"width_depth": {**out, "seeds": len(rows["128"]["runs"]), "target": pct(TARGET),
+                            "equal": compared(rows["256-256"]["runs"], rows["339"]["runs"], n_test),
+                            "equal_dev": compared(rows["256-256"]["runs"], rows["339"]["runs"],
+                                                  lab.scaled(RECIPES["fast"].recipe).dev_size, "dev")}}

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from primitive_nn.architecture import count_params
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted, reference
-from primitive_nn.machinery.pages import spread
+from primitive_nn.machinery.pages import compared, spread
 from primitive_nn.machinery.recipes import PART2_SEEDS, RECIPES
 from primitive_nn.machinery.report import reference_entry
 from primitive_nn.machinery.runs import summary
@@ -27,12 +27,14 @@ def ladder(lab):
 def rungs(lab):
     """Each rung as the page quotes it: test accuracy mean and sd in percent, median seconds."""
     ladder_, _ = lab.result("ladder")
-    out = {}
+    out, before = {}, None
     for name, rung in ladder_.items():
         test = spread(rung["runs"], "test_accuracy")
-        out[name] = {"name": name, "about": RECIPES[name].adds, "params": rung["params"],
+        out[name] = {"name": name, "after": RECIPES[name].after or before or "",
+                     "about": RECIPES[name].adds, "params": rung["params"],
                      "test_mean": test["mean"], "test_sd": test["sd"],
                      "seconds": round(float(np.median([r["wall_seconds"] for r in rung["runs"]])), 1)}
+        before = name
     return out
 
 
@@ -59,8 +61,13 @@ def rungs_figure(lab):
 @quoted("part2")
 def ladder_numbers(lab):
     ladder_, _ = lab.result("ladder")
+    n_test = len(lab.mnist.test_labels)
     return {"ladder": {name: {**r, "params": f"{r['params']:,}"} for name, r in rungs(lab).items()},
-            "ladder_seeds": len(next(iter(ladder_.values()))["runs"])}
+            "ladder_seeds": len(next(iter(ladder_.values()))["runs"]),
+            "ladder_compared": {f"{name}_vs_{after}": compared(ladder_[name]["runs"], ladder_[after]["runs"], n_test)
+                                for name, after in (("best", "deep-long"), ("deep-long", "deep"),
+                                                    ("regularized", "deep"), ("deep", "fast-long"),
+                                                    ("fast-long", "fast"))}}
 
 
 @reference()

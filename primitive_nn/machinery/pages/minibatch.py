@@ -10,28 +10,31 @@ from primitive_nn import data
 from primitive_nn.loss import one_hot
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
-from primitive_nn.machinery.pages import pct
-from primitive_nn.machinery.recipes import PART2
-from primitive_nn.machinery.runs import position, training_examples
+from primitive_nn.machinery.pages import compared, over_seeds, pct
+from primitive_nn.machinery.recipes import PART2, PART2_SEEDS
+from primitive_nn.machinery.runs import position, summary, training_examples
 from primitive_nn.minibatch import minibatches
 from primitive_nn.network import backward, forward, init_params
 
 BATCH_SIZES = (16, 64, 256, 1024)
 
 
-@experiment("minibatch", "batch size against steps and seconds; the noise of a mini-batch gradient")
+@experiment("minibatch", "batch size against steps and seconds over three seeds; the noise of a mini-batch gradient")
 def minibatch(lab):
-    numbers = {"curves": {}}
+    numbers = {"curves": {}, "runs": {}}
     for b in BATCH_SIZES:
-        recipe = lab.scaled(replace(PART2, layers=(784, 128, 10), epochs=4, batch_size=b, alpha=0.1))
-        run = lab.train(recipe, f"batch {b}")
-        steps_per_epoch = -(-training_examples(recipe, lab.mnist) // b)
+        recipe = replace(PART2, layers=(784, 128, 10), epochs=4, batch_size=b, alpha=0.1)
+        runs = [lab.train(lab.scaled(replace(recipe, seed=s)), f"batch {b}, seed {s}")
+                for s in lab.seeds(PART2_SEEDS)]
+        run = runs[0]  # the figure's curves: seed 0
+        steps_per_epoch = -(-training_examples(run.recipe, lab.mnist) // b)
         epochs = [position(r)[1] for r in run.history]
         numbers["curves"][str(b)] = {
             "steps": [steps_per_epoch * e for e in epochs],
-            "seconds": [run.wall_seconds * e / recipe.epochs for e in epochs],
+            "seconds": [run.wall_seconds * e / run.recipe.epochs for e in epochs],
             "dev_accuracy": [r["dev_accuracy"] for r in run.history],
             "test_accuracy": run.test_accuracy}
+        numbers["runs"][str(b)] = [summary(r, history=False) for r in runs]
     numbers["noise"] = gradient_noise(lab)
     numbers["gather"] = gather_seconds(lab)
     return numbers, {}
@@ -119,13 +122,17 @@ def noise_figure(lab):
 
 @quoted("part2")
 def minibatch_numbers(lab):
-    """Dev accuracy, steps and time of each batch size; the two gathers."""
-    curves, gather = (lab.result("minibatch")[0][key] for key in ("curves", "gather"))
-    seconds_64 = curves["64"]["seconds"][-1]  # one run each: quote times as ratios
-    out = {f"b{b}": {"dev": pct(c["dev_accuracy"][-1]), "steps": c["steps"][-1],
-                     "seconds": round(c["seconds"][-1], 1),
-                     "time_vs_64": round(c["seconds"][-1] / seconds_64, 2)}
+    """Accuracy over the seeds, steps and time of each batch size; the two gathers."""
+    curves, runs, gather = (lab.result("minibatch")[0][key] for key in ("curves", "runs", "gather"))
+    seconds = {b: float(np.median([run["wall_seconds"] for run in r])) for b, r in runs.items()}
+    out = {f"b{b}": {**over_seeds(runs[b]), "steps": c["steps"][-1],
+                     "time_vs_64": round(seconds[b] / seconds["64"], 2)}
            for b, c in curves.items()}
+    out["seeds"] = len(runs["64"])
+    n_dev = lab.scaled(PART2).dev_size
+    sizes = list(runs)
+    out["compared"] = {f"b{small}_vs_b{large}": compared(runs[small], runs[large], n_dev, "dev")
+                       for small, large in zip(sizes, sizes[1:])}
     out["gather"] = {"c_ms": round(1000 * gather["C"]), "f_ms": round(1000 * gather["F"]),
                      "ratio": round(gather["C"] / gather["F"], 1)}
     return {"minibatch": out}

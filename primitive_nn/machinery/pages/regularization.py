@@ -7,19 +7,20 @@ from matplotlib.figure import Figure
 
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
-from primitive_nn.machinery.pages import final, pct
-from primitive_nn.machinery.recipes import PART2
+from primitive_nn.machinery.pages import compared, over_seeds, pct
+from primitive_nn.machinery.recipes import PART2, PART2_SEEDS
 from primitive_nn.machinery.runs import position, summary
 from primitive_nn.regularization import stopping_epoch
 
-BASE = replace(PART2, layers=(784, 512, 512, 10), epochs=20, batch_size=64, optimizer="momentum",
+BASE = replace(PART2, layers=(784, 256, 256, 10), epochs=20, batch_size=64, optimizer="momentum",
                alpha=0.05, watch_test=True)  # test accuracy recorded for the figure, never to choose
 SETTINGS = {"none": {}, "weight decay": {"weight_decay": 5e-4}, "dropout": {"dropout": 0.3}}
 
 
-@experiment("regularization", "the train-test gap without and with weight decay and dropout")
+@experiment("regularization", "the train-test gap without and with weight decay and dropout, over three seeds")
 def regularization(lab):
-    return {name: summary(lab.train(lab.scaled(replace(BASE, **changes)), name))
+    return {name: [summary(lab.train(lab.scaled(replace(BASE, seed=s, **changes)), f"{name}, seed {s}"))
+                   for s in lab.seeds(PART2_SEEDS)]
             for name, changes in SETTINGS.items()}, {}
 
 
@@ -41,7 +42,7 @@ def generalization_gap(histories):
 @figure("regularization-gap")
 def gap_figure(lab):
     reg, _ = lab.result("regularization")
-    return generalization_gap({k: v["history"] for k, v in reg.items()})
+    return generalization_gap({k: runs[0]["history"] for k, runs in reg.items()})
 
 
 def early_stopping(history):
@@ -60,5 +61,11 @@ def early_stopping(history):
 @quoted("part2")
 def regularization_numbers(lab):
     reg, _ = lab.result("regularization")
-    return {"regularization": {**{name.replace(" ", "_"): final(run) for name, run in reg.items()},
-                               "early": early_stopping(reg["none"]["history"])}}
+    n_test, n_dev = len(lab.mnist.test_labels), lab.scaled(BASE).dev_size
+    return {"regularization": {
+        **{name.replace(" ", "_"): over_seeds(runs) for name, runs in reg.items()},
+        "seeds": len(reg["none"]),
+        "compared": {name.replace(" ", "_"): {"test": compared(reg[name], reg["none"], n_test),
+                                              "dev": compared(reg[name], reg["none"], n_dev, "dev")}
+                     for name in SETTINGS if name != "none"},
+        "early": early_stopping(reg["none"][0]["history"])}}

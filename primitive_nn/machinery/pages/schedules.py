@@ -7,32 +7,36 @@ from matplotlib.figure import Figure
 
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
-from primitive_nn.machinery.pages import final, pct
-from primitive_nn.machinery.recipes import PART2, RECIPES
+from primitive_nn.machinery.pages import compared, over_seeds, pct
+from primitive_nn.machinery.recipes import PART2, PART2_SEEDS, RECIPES
 from primitive_nn.machinery.runs import position, summary, training_examples
 from primitive_nn.schedules import SCHEDULES
 
 SWEEP = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 CLIFF = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # peak rates of the fast recipe, with and without momentum
 SCHEDULED = replace(PART2, layers=(784, 128, 10), epochs=8, batch_size=64, optimizer="momentum",
-                    alpha=0.05)  # each schedule's run; cosine also warms up for half an epoch
+                    alpha=0.05, warmup=0.5)  # each schedule's run, every one with the same warm-up
 
 
 def schedule_recipe(name):
     """The recipe the chapter trains with schedule `name`."""
-    return replace(SCHEDULED, schedule=name, warmup=0.5 if name == "cosine" else 0.0)
+    return replace(SCHEDULED, schedule=name)
 
 
-@experiment("learning_rate", "a learning-rate sweep where runs die, and three schedules")
+@experiment("learning_rate", "a learning-rate sweep where runs die, and three schedules, over three seeds")
 def learning_rate(lab):
     sweep = []
     for alpha in SWEEP:
-        recipe = lab.scaled(replace(PART2, layers=(784, 128, 10), epochs=2, batch_size=64,
-                                    alpha=alpha, record_divergence=True))
-        run = lab.train(recipe, f"alpha {alpha:g}")
-        sweep.append({"alpha": alpha, "loss": run.history[-1]["loss"] if run.history else None,
-                      "died": run.diverged, "dev_accuracy": run.dev_accuracy})
-    schedules = {name: summary(lab.train(lab.scaled(schedule_recipe(name)), f"{name} schedule"))
+        recipe = replace(PART2, layers=(784, 128, 10), epochs=2, batch_size=64, alpha=alpha,
+                         record_divergence=True)
+        runs = [lab.train(lab.scaled(replace(recipe, seed=s)), f"alpha {alpha:g}, seed {s}")
+                for s in lab.seeds(PART2_SEEDS)]
+        alive = [r for r in runs if not r.diverged]
+        sweep.append({"alpha": alpha, "runs": len(runs), "died": len(runs) - len(alive),
+                      "loss": float(np.mean([r.history[-1]["loss"] for r in alive])) if alive else None,
+                      "dev_accuracy": float(np.mean([r.dev_accuracy for r in alive])) if alive else None})
+    schedules = {name: [summary(lab.train(lab.scaled(replace(schedule_recipe(name), seed=s)),
+                                          f"{name} schedule, seed {s}")) for s in lab.seeds(PART2_SEEDS)]
                  for name in ("constant", "step", "cosine")}
     return {"sweep": sweep, "schedules": schedules}, {}
 
@@ -53,7 +57,7 @@ def fast_cliff(lab):
 
 
 def first_dead(sweep):
-    """The smallest rate of a sweep at which the run died, and the rates that died, as words."""
+    """The smallest rate of a sweep at which a run died, and the rates where any run died, as words."""
     died = [s["alpha"] for s in sweep if s["died"]]
     return {"first_dead": died[0] if died else None,
             "dead": ", ".join(f"{a:g}" for a in died) or "none"}
@@ -62,7 +66,7 @@ def first_dead(sweep):
 @figure("lr-sweep")
 @styled
 def sweep_figure(lab):
-    """Training loss after the sweep's epochs against the learning rate; runs that died marked ×."""
+    """Mean training loss after the sweep's epochs against the learning rate; rates where a run died marked ×."""
     sweep = lab.result("learning_rate")[0]["sweep"]
     a = np.asarray([s["alpha"] for s in sweep])
     loss = np.asarray([s["loss"] if s["loss"] is not None else np.nan for s in sweep], dtype=float)
@@ -99,9 +103,10 @@ def schedules_figure(rates, histories):
 def schedules_rates_figure(lab):
     lr, _ = lab.result("learning_rate")
     steps = SCHEDULED.epochs * -(-training_examples(SCHEDULED, lab.mnist) // SCHEDULED.batch_size)
-    rates = {name: [SCHEDULES[name](t, steps, SCHEDULED.alpha, steps // 16 if name == "cosine" else 0)
-                    for t in range(steps)] for name in ("constant", "step", "cosine")}
-    return schedules_figure(rates, {k: v["history"] for k, v in lr["schedules"].items()})
+    warmup = round(SCHEDULED.warmup * steps / SCHEDULED.epochs)
+    rates = {name: [SCHEDULES[name](t, steps, SCHEDULED.alpha, warmup) for t in range(steps)]
+             for name in ("constant", "step", "cosine")}
+    return schedules_figure(rates, {k: runs[0]["history"] for k, runs in lr["schedules"].items()})
 
 
 @quoted("part2")
@@ -109,9 +114,13 @@ def rate_numbers(lab):
     lr, _ = lab.result("learning_rate")
     cliff, _ = lab.result("fast_cliff")
     best = max((s for s in lr["sweep"] if not s["died"]), key=lambda s: s["dev_accuracy"])
+    n_test, runs = len(lab.mnist.test_labels), lr["schedules"]
     return {"learning_rate": {"best_alpha": best["alpha"], "best_dev": pct(best["dev_accuracy"]),
-                              **first_dead(lr["sweep"]),
-                              **{name: final(run) for name, run in lr["schedules"].items()},
+                              "sweep_seeds": lr["sweep"][0]["runs"], **first_dead(lr["sweep"]),
+                              **{name: over_seeds(r) for name, r in runs.items()},
+                              "seeds": len(runs["constant"]),
+                              "compared": {f"{name}_vs_constant": compared(runs[name], runs["constant"], n_test)
+                                           for name in ("step", "cosine")},
                               "fast_cliff": {"rates": ", ".join(f"{a:g}" for a in CLIFF),
                                              **{opt: first_dead(sweep)
                                                 for opt, sweep in cliff.items()}}}}
