@@ -5,7 +5,7 @@ from dataclasses import replace
 from primitive_nn.baselines import majority_accuracy, uniform_guess_accuracy
 from primitive_nn.machinery.figures import learning_curves
 from primitive_nn.machinery.lab import experiment, figure, quoted
-from primitive_nn.machinery.pages import pct, spread
+from primitive_nn.machinery.pages import compared, pct, spread
 from primitive_nn.machinery.pages.training import example_history
 from primitive_nn.machinery.recipes import PART2, PART2_SEEDS, RECIPES
 from primitive_nn.machinery.runs import summary
@@ -43,4 +43,13 @@ def baseline_numbers(lab):
         **{name: {"test": spread(base[name], "test_accuracy"),
                   "train": spread(base[name], "train_accuracy"),
                   "first": {"seed": base[name][0]["seed"], "test": pct(base[name][0]["test_accuracy"])}}
-           for name in LINEAR}}}
+           for name in LINEAR},
+        "compared": baseline_comparisons(lab)}}
+
+
+def baseline_comparisons(lab):
+    """The linear model against the seed's network under each start, paired over the ladder's seeds."""
+    ladder, _ = lab.result("ladder")
+    n_test = len(lab.mnist.test_labels)
+    return {"linear_vs_seed": compared(ladder["linear"]["runs"], ladder["seed"]["runs"], n_test),
+            "he_vs_linear": compared(ladder["he"]["runs"], ladder["linear"]["runs"], n_test)}

@@ -20,7 +20,7 @@ from primitive_nn.initialization import CHANGES, predicted_std
 from primitive_nn.loss import cross_entropy_from_logits, one_hot
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
-from primitive_nn.machinery.pages import spread
+from primitive_nn.machinery.pages import compared, spread
 from primitive_nn.machinery.pages.data import pixel_second_moment
 from primitive_nn.machinery.pages.seed import example_run, notebook_recipe
 from primitive_nn.machinery.runs import summary, training_images
@@ -197,11 +197,19 @@ def step_numbers(lab):
                            "last": last}}
 
 
+def variant_key(name):
+    """A variant's name as a results key: "all three (He)" -> "all_three"."""
+    return name.split(" (")[0].replace("'", "").replace(" ", "_")
+
+
 @quoted("part2")
 def ablation_numbers(lab):
     ablation, _ = lab.result("init_ablation")
-    return {"ablation": {name.split(" (")[0].replace("'", "").replace(" ", "_"): {
+    seeds_start, n_test = ablation["seed's start"], len(lab.mnist.test_labels)
+    return {"ablation": {variant_key(name): {
                 "dev": spread(runs, "dev_accuracy"), "test": spread(runs, "test_accuracy"),
                 "initial_loss": round(float(np.mean([r["initial_loss"] for r in runs])), 3)}
             for name, runs in ablation.items()},
-            "ablation_seeds": len(next(iter(ablation.values())))}
+            "ablation_seeds": len(seeds_start),
+            "ablation_compared": {variant_key(name): compared(runs, seeds_start, n_test)
+                                  for name, runs in ablation.items() if runs is not seeds_start}}
