@@ -47,8 +47,9 @@ def over_seeds(runs):
     --------
     >>> runs = [{"seed": s, "train_accuracy": 0.9, "dev_accuracy": d, "test_accuracy": d,
     ...          "wall_seconds": t} for s, d, t in ((0, 0.80, 2.0), (1, 0.90, 3.0), (2, 0.85, 9.0))]
-    >>> over_seeds(runs)
-    {'seeds': 3, 'train': 90.0, 'train_sd': 0.0, 'dev': 85.0, 'dev_sd': 5.0, 'test': 85.0, 'test_sd': 5.0, 'seconds': 3.0}
+    >>> out = over_seeds(runs)
+    >>> out["seeds"], out["dev"], out["dev_sd"], out["train_sd"], out["seconds"]
+    (3, 85.0, 5.0, 0.0, 3.0)
     """
     out = {"seeds": len(runs)}
     for split in ("train", "dev", "test"):

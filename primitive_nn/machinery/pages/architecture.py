@@ -18,7 +18,7 @@ SHAPES = [(784, h, 10) for h in WIDTHS] + [(784, 256, 256, 10), (784, 256, 256, 
 TARGET = 0.98  # the mean dev accuracy over the seeds whose time to reach is measured
 
 
-@experiment("width_depth", "784-H-10 for H from 10 to 1024, deeper networks and one of equal size, over three seeds")
+@experiment("width_depth", "784-H-10 for H from 10 to 1024, deeper networks, one of equal size; 3 seeds")
 def width_depth(lab):
     rows = []
     for layers in SHAPES:

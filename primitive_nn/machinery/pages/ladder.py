@@ -64,10 +64,13 @@ def ladder_numbers(lab):
     n_test = len(lab.mnist.test_labels)
     return {"ladder": {name: {**r, "params": f"{r['params']:,}"} for name, r in rungs(lab).items()},
             "ladder_seeds": len(next(iter(ladder_.values()))["runs"]),
-            "ladder_compared": {f"{name}_vs_{after}": compared(ladder_[name]["runs"], ladder_[after]["runs"], n_test)
-                                for name, after in (("best", "deep-long"), ("deep-long", "deep"),
-                                                    ("regularized", "deep"), ("deep", "fast-long"),
-                                                    ("fast-long", "fast"))}}
+            "ladder_compared": {f"{name}_vs_{after}":
+                                compared(ladder_[name]["runs"], ladder_[after]["runs"], n_test)
+                                for name, after in LAST_STEPS}}
+
+
+LAST_STEPS = (("best", "deep-long"), ("deep-long", "deep"), ("regularized", "deep"),
+              ("deep", "fast-long"), ("fast-long", "fast"))  # the comparisons the page judges
 
 
 @reference()

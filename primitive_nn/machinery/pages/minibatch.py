@@ -19,7 +19,7 @@ from primitive_nn.network import backward, forward, init_params
 BATCH_SIZES = (16, 64, 256, 1024)
 
 
-@experiment("minibatch", "batch size against steps and seconds over three seeds; the noise of a mini-batch gradient")
+@experiment("minibatch", "batch size against steps and seconds, 3 seeds; the noise of a mini-batch gradient")
 def minibatch(lab):
     numbers = {"curves": {}, "runs": {}}
     for b in BATCH_SIZES:

@@ -19,7 +19,7 @@ GRID = {"sgd": (0.03, 0.1, 0.3, 1.0), "momentum": (0.003, 0.01, 0.03, 0.1, 0.3),
         "adam": (0.0001, 0.0003, 0.001, 0.003)}  # learning rates tried, past the best on both sides
 
 
-@experiment("optimizers", "plain SGD, momentum and Adam over three seeds, each at its best learning rate on dev")
+@experiment("optimizers", "plain SGD, momentum and Adam, each at its best learning rate on dev; 3 seeds")
 def optimizers(lab):
     numbers = {}
     for optimizer, alphas in GRID.items():

@@ -17,7 +17,7 @@ BASE = replace(PART2, layers=(784, 256, 256, 10), epochs=20, batch_size=64, opti
 SETTINGS = {"none": {}, "weight decay": {"weight_decay": 5e-4}, "dropout": {"dropout": 0.3}}
 
 
-@experiment("regularization", "the train-test gap without and with weight decay and dropout, over three seeds")
+@experiment("regularization", "the train-test gap without and with weight decay and dropout; 3 seeds")
 def regularization(lab):
     return {name: [summary(lab.train(lab.scaled(replace(BASE, seed=s, **changes)), f"{name}, seed {s}"))
                    for s in lab.seeds(PART2_SEEDS)]

@@ -23,7 +23,7 @@ def schedule_recipe(name):
     return replace(SCHEDULED, schedule=name)
 
 
-@experiment("learning_rate", "a learning-rate sweep where runs die, and three schedules, over three seeds")
+@experiment("learning_rate", "a learning-rate sweep where runs die, and three schedules; 3 seeds")
 def learning_rate(lab):
     sweep = []
     for alpha in SWEEP:
@@ -66,7 +66,7 @@ def first_dead(sweep):
 @figure("lr-sweep")
 @styled
 def sweep_figure(lab):
-    """Mean training loss after the sweep's epochs against the learning rate; rates where a run died marked ×."""
+    """Mean training loss after the sweep's epochs against the rate; × where a run died."""
     sweep = lab.result("learning_rate")[0]["sweep"]
     a = np.asarray([s["alpha"] for s in sweep])
     loss = np.asarray([s["loss"] if s["loss"] is not None else np.nan for s in sweep], dtype=float)
@@ -119,7 +119,8 @@ def rate_numbers(lab):
                               "sweep_seeds": lr["sweep"][0]["runs"], **first_dead(lr["sweep"]),
                               **{name: over_seeds(r) for name, r in runs.items()},
                               "seeds": len(runs["constant"]),
-                              "compared": {f"{name}_vs_constant": compared(runs[name], runs["constant"], n_test)
+                              "compared": {f"{name}_vs_constant":
+                                           compared(runs[name], runs["constant"], n_test)
                                            for name in ("step", "cosine")},
                               "fast_cliff": {"rates": ", ".join(f"{a:g}" for a in CLIFF),
                                              **{opt: first_dead(sweep)
