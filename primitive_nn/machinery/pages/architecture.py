@@ -57,8 +57,12 @@ def width_depth_figure(rows):
             for split in ("train", "dev")}
     ax.semilogx(params, mean["train"], "o", label="train")
     ax.semilogx(params, mean["dev"], "s", label="dev")
-    for r, dev in zip(rows, mean["dev"]):
-        ax.annotate(r["name"], (r["params"], dev), textcoords="offset points", xytext=(4, -12))
+    below, last = 0, None  # labels of networks of nearly the same size are stacked, not overprinted
+    for r, dev in sorted(zip(rows, mean["dev"]), key=lambda rd: rd[0]["params"]):
+        below = below + 1 if last and np.log10(r["params"] / last) < 0.15 else 1
+        last = r["params"]
+        ax.annotate(r["name"], (r["params"], dev), textcoords="offset points", xytext=(4, -11 * below),
+                    fontsize="small")
     ax.set(xlabel="parameters", ylabel="accuracy", title="Width and depth")
     ax.legend(frameon=False)
     return fig
