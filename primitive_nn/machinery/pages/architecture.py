@@ -77,9 +77,8 @@ def to_target(row, epoch_128):
     """Epochs and time until the mean dev accuracy reaches `TARGET`, time in 784-128-10's epochs."""
     epochs = epochs_to(row["dev_curves"], TARGET)
     if epochs is None:
-        return {"epochs_to_target": "–", "to_target_vs_128": "–"}
-    return {"epochs_to_target": epochs,
-            "to_target_vs_128": round(epochs * row["seconds_per_epoch"] / epoch_128, 1)}
+        return {"to_target": "–"}
+    return {"to_target": f"{epochs * row['seconds_per_epoch'] / epoch_128:.1f} (epoch {epochs})"}
 
 
 @quoted("part2")
