@@ -65,12 +65,11 @@ def optimizer_numbers(lab):
     opt, _ = lab.result("optimizers")
     n_test = len(lab.mnist.test_labels)
     numbers = {name: {"alpha": o["best_alpha"], **over_seeds(o["runs"]),
+                      "test_min": pct(min(r["test_accuracy"] for r in o["runs"])),
                       "runner_up_gap": runner_up_gap(o["dev"]),
                       "tried": ", ".join(f"{a:g}" for a in o["alphas"])}
                for name, o in opt.items()}
     numbers["momentum"]["alpha_vs_sgd"] = f'{opt["sgd"]["best_alpha"] / opt["momentum"]["best_alpha"]:.3g}'
-    for name, o in opt.items():
-        numbers[name]["test_min"] = pct(min(r["test_accuracy"] for r in o["runs"]))
     numbers["seeds"] = len(opt["sgd"]["runs"])
     numbers["compared"] = {f"{a}_vs_sgd": compared(opt[a]["runs"], opt["sgd"]["runs"], n_test)
                            for a in ("momentum", "adam")}
