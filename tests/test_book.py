@@ -168,7 +168,7 @@ def leaves(tree, prefix=""):
         yield prefix[:-1], tree
 
 
-def test_readme_shows_the_ladder_and_the_book_time_that_results_json_holds():
+def test_readme_shows_the_tables_and_the_book_time_that_results_json_holds():
     """README is read without the book's hooks, so it types its tables: they must be the current ones.
 
     After `python -m primitive_nn.book`, copy the rows from the built ladder page.
@@ -180,6 +180,15 @@ def test_readme_shows_the_ladder_and_the_book_time_that_results_json_holds():
         row = (f"| `{rung['name']}` | {after} | {rung['about']} | {rung['params']} | "
                f"{rung['test_mean']} ± {rung['test_sd']} | {rung['seconds']} |")
         assert row in readme, f"README's ladder table is stale; the row should read\n{row}"
+    for mode in ("faithful", "corrected", "he"):
+        s = results[mode]
+        cells = " | ".join(f"{s[f'{split}_mean']} ± {s[f'{split}_sd']} ({s[f'{split}_min']}–"
+                           f"{s[f'{split}_max']})" for split in ("train", "dev", "test"))
+        assert f"| {cells} | {round(s['reaching_seed'] * s['runs'] / 100)} of {s['runs']} |" in readme, \
+            f"README's table of the seed's recipe over seeds is stale: {mode} should read {cells}"
+    corrected = results["corrected"]
+    assert (f"({corrected['test_mean']}% test accuracy on average over {corrected['runs']} seeds)"
+            in " ".join(readme.split())), "README's opening is stale"
     best = results["part2"]["ladder"]["best"]["test_mean"]
     assert f"to {best}% test accuracy (the mean over seeds 0–2)" in " ".join(readme.split()), \
         "README's opening is stale"

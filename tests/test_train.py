@@ -260,7 +260,7 @@ def test_the_shipped_reference_covers_the_named_recipes():
     for name, named in recipes.RECIPES.items():
         found = report.measured(replace(named.recipe, seed=0), reference=reference)
         assert found and len(found[1]["runs"]) >= 3, name
-    assert len(report.measured(Recipe(), reference=reference)[1]["runs"]) >= 20
+    assert len(report.measured(Recipe(), reference=reference)[1]["runs"]) >= 10
 
 
 # ---------------------------------------------------------------- real MNIST
@@ -280,9 +280,9 @@ def test_the_default_run_says_where_it_stands_among_the_books_seeds(default_run)
                  "the same network started with --init he reaches"):
         assert line in printed, line
 
-# Final train accuracy of the default recipe (corrected, seed 0 ... 19), measured with
-# `python -m primitive_nn.train --seeds 0-19` (README): mean ± 4 sd.
-BAND = (0.80, 0.89)  # 84.43% ± 4 × 1.09, rounded outward
+# Final train accuracy of the default recipe (corrected, seeds 0 ... 9), measured with
+# `python -m primitive_nn.train --seeds 0-9` (README): mean ± 4 sd.
+BAND = (0.78, 0.90)  # 84.15% ± 4 × 1.37, rounded outward
 
 
 @pytest.mark.mnist

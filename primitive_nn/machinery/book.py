@@ -4,7 +4,7 @@ r"""The command that regenerates the book's results: every figure and every quot
 python -m primitive_nn.book                  # every experiment, cached ones reused
 python -m primitive_nn.book --list           # the experiments, and how long each took
 python -m primitive_nn.book --rerun defects  # run one experiment again, redraw everything
-python -m primitive_nn.book --fresh          # run everything again (over an hour on 2 cores)
+python -m primitive_nn.book --fresh          # run everything again (about two hours on 2 cores)
 ```
 
 The command knows no chapter by name. It imports every book module in
@@ -49,9 +49,9 @@ def parse_args(argv):
     p = Parser(prog="python -m primitive_nn.book", description=(
         "Regenerate the book's results: every figure and every quoted number. It rewrites "
         "committed files (docs/figures, docs/results.json, the shipped networks and the train "
-        "command's reference.json); the whole run, with nothing cached, takes over an hour on "
+        "command's reference.json); the whole run, with nothing cached, takes about two hours on "
         "2 cores. Cached experiments are reused: --list shows them."))
-    p.add_argument("--seeds", default="0-19", help="seeds of the seed study")
+    p.add_argument("--seeds", default="0-9", help="seeds of the seed study")
     p.add_argument("--rerun", metavar="NAME[,NAME]",
                    help="run these experiments (and their runs) again even if cached")
     p.add_argument("--fresh", action="store_true", help="run every experiment and every run again")
@@ -139,7 +139,9 @@ def experiment_table(the_lab):
     """Each experiment, its page and how long it took, as a Markdown table for the pages."""
     rows = [f"| `{name}` | [{entry.page}]({entry.page}.md) | {entry.about} | "
             f"{the_lab.seconds(name):.0f} |" for name, entry in lab.EXPERIMENTS.items()]
-    return "\n".join(["| experiment | page | what it runs | seconds |", "|---|---|---|---|", *rows])
+    total = sum(the_lab.seconds(name) for name in lab.EXPERIMENTS)
+    return "\n".join(["| experiment | page | what it runs | seconds |", "|---|---|---|---|", *rows,
+                      f"| all | | {total / 60:.0f} minutes | {total:.0f} |"])
 
 
 def write_reference(the_lab, path, command_line):

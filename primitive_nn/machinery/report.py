@@ -1,7 +1,7 @@
 r"""The printed reports: the end of a run, and a study over seeds.
 
 One run is one draw from a distribution. The seed's recipe with seed 0, for
-example, happens to be the lowest of twenty seeds. So when a run's settings
+example, happens to be the lowest of ten seeds. So when a run's settings
 are ones that `python -m primitive_nn.book` measured over many seeds, the
 report ends by placing the run in that distribution. The measurements come
 from `reference.json`, a small file the book command writes into this

@@ -3,7 +3,7 @@ r"""The command line `python -m primitive_nn.train`.
 ```text
 python -m primitive_nn.train                     # the seed's recipe, corrected
 python -m primitive_nn.train --faithful          # bug for bug
-python -m primitive_nn.train --seeds 0-19        # the distribution over seeds
+python -m primitive_nn.train --seeds 0-9         # the distribution over seeds
 python -m primitive_nn.train --recipe list       # the named recipes
 python -m primitive_nn.train --recipe fast --out runs/fast
 ```

@@ -1,7 +1,7 @@
 r"""The book module of "How sure are we": the seed study's runs, read as measurements.
 
 Nothing here trains: the numbers and the figure come from the runs of the
-seed chapter's study (`notebook_seeds`), the seed's recipe over 20 seeds
+seed chapter's study (`notebook_seeds`), the seed's recipe over ten seeds
 with the uniform start and with He's, which is the book's largest set of
 runs of one recipe and a paired comparison at the same time.
 """
