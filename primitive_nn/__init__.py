@@ -33,6 +33,7 @@ chapter:
 - `primitive_nn.measurement`: how sure a measured accuracy is; the rule for a real difference.
 - `primitive_nn.baselines`: chance, and softmax regression.
 - `primitive_nn.initialization`: He's variance, derived, and its three changes.
+- `primitive_nn.saturation`: sigmoid, tanh and the squared error: gradients that vanish.
 - `primitive_nn.minibatch`: mini-batch SGD, an unbiased gradient, a fast gather.
 - `primitive_nn.optimizers`: momentum and Adam, as pure functions.
 - `primitive_nn.schedules`: the learning rate: the cliff, and schedules.

@@ -82,6 +82,23 @@ dZ^{[1]} = dA^{[1]} \odot \operatorname{relu}'(Z^{[1]}),
 $$
 
 which is `dZ1 = dA1 * relu_derivative(Z1)`.
+
+# Two older choices
+
+Before ReLU, hidden layers bent their outputs with S-shaped curves: the
+logistic sigmoid $\sigma(z) = 1 / (1 + e^{-z})$ and $\tanh z$. Both are
+smooth, so their derivatives need no convention,
+
+$$
+\sigma'(z) = \sigma(z)\,(1 - \sigma(z)), \qquad
+\tanh'(z) = 1 - \tanh^2 z ,
+$$
+
+`s * (1 - s)` and `1 - np.tanh(Z) ** 2`. Both flatten out for large $|z|$,
+and that costs the backward pass dearly: Part II's chapter on saturation
+(`primitive_nn.saturation`) derives how, and measures it. `ACTIVATIONS`
+maps each name to its function and derivative; the network's forward and
+backward passes take the name (`activation="relu"` by default).
 """
 
 import numpy as np
@@ -138,3 +155,83 @@ def relu_derivative(Z):
     array([0.25, 0.5 , 0.75])
     """
     return (Z > 0).astype(Z.dtype)
+
+
+def sigmoid(Z):
+    r"""The logistic sigmoid, element by element: $\sigma(z) = 1 / (1 + e^{-z})$.
+
+    `1 / (1 + np.exp(-Z))` overflows for $z < -709$ in float64. For $z < 0$
+    the same number is $e^{z} / (1 + e^{z})$ (multiply above and below by
+    $e^{z}$), so one expression serves both signs with exponents that are
+    never positive: $e^{\min(z, 0)} / (1 + e^{-|z|})$.
+
+    Parameters
+    ----------
+    Z : ndarray of any shape
+
+    Returns
+    -------
+    A : ndarray of the same shape and dtype as Z, in $[0, 1]$
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sigmoid(np.array([-1000.0, 0.0, 2.0])).round(4).tolist()
+    [0.0, 0.5, 0.8808]
+    >>> round(float(1 / (1 + np.exp(-2.0))), 4)
+    0.8808
+    """
+    return np.exp(np.minimum(Z, 0)) / (1 + np.exp(-np.abs(Z)))
+
+
+def sigmoid_derivative(Z):
+    r"""Derivative of the sigmoid at `Z`: $\sigma(z)(1 - \sigma(z))$, at most $\frac{1}{4}$, at $z = 0$.
+
+    Computed as $\sigma(z)\,\sigma(-z)$, the same number, since
+    $1 - \sigma(z) = \sigma(-z)$; it keeps its precision where
+    $1 - \sigma(z)$ would subtract nearly equal numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sigmoid_derivative(np.array([0.0, 5.0, -10.0])).round(5).tolist()
+    [0.25, 0.00665, 5e-05]
+
+    A central difference agrees:
+
+    >>> z, eps = np.array([0.3, -2.0]), 1e-6
+    >>> bool(np.allclose((sigmoid(z + eps) - sigmoid(z - eps)) / (2 * eps), sigmoid_derivative(z)))
+    True
+    """
+    return sigmoid(Z) * sigmoid(-Z)
+
+
+def tanh(Z):
+    r"""The hyperbolic tangent, element by element: $\tanh z = 2\sigma(2z) - 1$, in $(-1, 1)$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tanh(np.array([-1000.0, 0.0, 1.0])).round(4).tolist()
+    [-1.0, 0.0, 0.7616]
+    """
+    return np.tanh(Z)
+
+
+def tanh_derivative(Z):
+    r"""Derivative of tanh at `Z`: $1 - \tanh^2 z$, at most 1, at $z = 0$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tanh_derivative(np.array([0.0, 3.0])).round(5).tolist()
+    [1.0, 0.00987]
+    >>> z, eps = np.array([0.3, -2.0]), 1e-6
+    >>> bool(np.allclose((tanh(z + eps) - tanh(z - eps)) / (2 * eps), tanh_derivative(z)))
+    True
+    """
+    return 1 - np.tanh(Z) ** 2
+
+
+ACTIVATIONS = {"relu": (relu, relu_derivative), "sigmoid": (sigmoid, sigmoid_derivative),
+               "tanh": (tanh, tanh_derivative)}  # name -> (function, derivative)

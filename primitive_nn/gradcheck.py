@@ -148,7 +148,7 @@ tiny networks only: a 784-10-10 network has 7,960 parameters and would need
 
 import numpy as np
 
-from primitive_nn.loss import cross_entropy
+from primitive_nn.loss import LOSSES
 from primitive_nn.network import backward, forward, n_layers
 from primitive_nn.train import gradient_step
 
@@ -158,8 +158,8 @@ THRESHOLD = 1e-7   # CS231n's "relative error of 1e-7 or less" for the worst ent
 KINK_MARGIN = 10   # refuse points with some |Z| below KINK_MARGIN * eps
 
 
-def loss(params, X, Y):
-    r"""Mean cross-entropy of the network on (X, Y): $L(\theta)$.
+def loss(params, X, Y, activation="relu", kind="cross_entropy"):
+    r"""Mean loss of the network on (X, Y), cross-entropy unless `kind` says otherwise: $L(\theta)$.
 
     Parameters
     ----------
@@ -167,15 +167,19 @@ def loss(params, X, Y):
     X : ndarray of shape (n_0, m)
     Y : ndarray of shape (n_D, m)
         One-hot labels.
+    activation : {"relu", "sigmoid", "tanh"}
+        The hidden layers' nonlinearity.
+    kind : {"cross_entropy", "squared"}
+        Which of `primitive_nn.loss.LOSSES`.
 
     Returns
     -------
     float
     """
-    return cross_entropy(forward(params, X)[f"A{n_layers(params)}"], Y)
+    return LOSSES[kind][0](forward(params, X, activation)[f"A{n_layers(params)}"], Y)
 
 
-def numerical_gradient(params, name, X, Y, eps=EPS):
+def numerical_gradient(params, name, X, Y, eps=EPS, activation="relu", kind="cross_entropy"):
     r"""Central-difference estimate of $\partial L / \partial \theta$ for every entry of one parameter.
 
     Parameters
@@ -188,6 +192,8 @@ def numerical_gradient(params, name, X, Y, eps=EPS):
     Y : ndarray of shape (n_D, m)
     eps : float
         The step $\varepsilon$.
+    activation, kind : str
+        The network's nonlinearity and loss, as in `loss`.
 
     Returns
     -------
@@ -210,9 +216,9 @@ def numerical_gradient(params, name, X, Y, eps=EPS):
     for index in np.ndindex(theta.shape):
         saved = theta[index]
         theta[index] = saved + eps
-        plus = loss(nudged, X, Y)
+        plus = loss(nudged, X, Y, activation, kind)
         theta[index] = saved - eps
-        minus = loss(nudged, X, Y)
+        minus = loss(nudged, X, Y, activation, kind)
         theta[index] = saved
         grad[index] = (plus - minus) / (2 * eps)
     return grad
@@ -288,7 +294,8 @@ def elementwise_relative_error(a, n, floor=FLOOR):
     return np.abs(a - n) / scale
 
 
-def check_gradients(params, X, Y, backprop=backward, eps=EPS, floor=FLOOR):
+def check_gradients(params, X, Y, backprop=None, eps=EPS, floor=FLOOR, activation="relu",
+                    kind="cross_entropy"):
     r"""Worst element-wise relative error of `backprop` against central differences, per parameter.
 
     Parameters
@@ -297,12 +304,17 @@ def check_gradients(params, X, Y, backprop=backward, eps=EPS, floor=FLOOR):
         float64 parameters: the point at which to check.
     X : ndarray of shape (n_0, m)
     Y : ndarray of shape (n_D, m)
-    backprop : callable
-        `backprop(params, cache, Y) -> grads`, the backward pass under test.
+    backprop : callable, optional
+        `backprop(params, cache, Y) -> grads`, the backward pass under test;
+        by default `primitive_nn.network.backward` with `activation` and `kind`.
     eps : float
         The step $\varepsilon$ of `numerical_gradient`.
     floor : float
         The floor of `elementwise_relative_error`.
+    activation : {"relu", "sigmoid", "tanh"}
+        The hidden layers' nonlinearity; only ReLU has a corner to keep away from.
+    kind : {"cross_entropy", "squared"}
+        The loss.
 
     Returns
     -------
@@ -327,6 +339,13 @@ def check_gradients(params, X, Y, backprop=backward, eps=EPS, floor=FLOOR):
     >>> errors = check_gradients(params, X, Y)
     >>> sorted(errors), max(errors.values()) <= THRESHOLD
     (['W1', 'W2', 'b1', 'b2'], True)
+
+    The same check covers the other nonlinearities and the squared error
+    (`primitive_nn.saturation`):
+
+    >>> all(max(check_gradients(params, X, Y, activation=a, kind=k).values()) <= THRESHOLD
+    ...     for a in ("sigmoid", "tanh") for k in ("cross_entropy", "squared"))
+    True
 
     The seed's scalar bias gradients fail on both layers:
 
@@ -361,14 +380,18 @@ def check_gradients(params, X, Y, backprop=backward, eps=EPS, floor=FLOOR):
     for name, p in params.items():
         if p.dtype != np.float64:
             raise ValueError(f"{name} is {p.dtype}; gradient checks need float64")
-    cache = forward(params, X)
+    cache = forward(params, X, activation)
     for l in range(1, n_layers(params)):
-        if np.abs(cache[f"Z{l}"]).min() < KINK_MARGIN * eps:
+        if activation == "relu" and np.abs(cache[f"Z{l}"]).min() < KINK_MARGIN * eps:
             raise ValueError(f"Z{l} has an entry within {KINK_MARGIN * eps:g} of ReLU's corner; "
                              "pick another point")
-    grads = backprop(params, cache, Y)
+    if backprop is None:
+        grads = backward(params, cache, Y, activation, kind)
+    else:
+        grads = backprop(params, cache, Y)
     return {name: float(elementwise_relative_error(
-                grads["d" + name], numerical_gradient(params, name, X, Y, eps), floor).max())
+                grads["d" + name], numerical_gradient(params, name, X, Y, eps, activation, kind),
+                floor).max())
             for name in params}
 
 

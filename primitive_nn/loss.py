@@ -394,3 +394,74 @@ def softmax_cross_entropy_backward(A, Y):
     True
     """
     return A - Y  # (n_y, m)
+
+
+def squared_error(A, Y):
+    r"""Mean squared error of the probabilities: $L = \frac{1}{m} \sum_j \frac{1}{2} \lVert A_{:,j} - Y_{:,j} \rVert^2$.
+
+    The loss Part II's saturation chapter (`primitive_nn.saturation`) sets
+    against cross-entropy.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_y, m)
+        Softmax output.
+    Y : ndarray of shape (n_y, m)
+        One-hot labels.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> squared_error(np.array([[0.5], [0.5]]), np.array([[1.0], [0.0]]))
+    0.25
+    """
+    return float(0.5 * np.sum((A - Y) ** 2) / A.shape[1])
+
+
+def softmax_squared_error_backward(A, Y):
+    r"""Per-example gradient of squared error through softmax: $dZ = J(a)(a - y)$ in each column.
+
+    With $dA = A - Y$ and the softmax Jacobian $J = \operatorname{diag}(a) -
+    a a^\top$ (symmetric), $J\, da = a \odot da - a\,(a^\top da)$:
+    `A * (dA - (A * dA).sum(axis=0, keepdims=True))`, no matrix formed.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_y, m)
+    Y : ndarray of shape (n_y, m)
+
+    Returns
+    -------
+    dZ : ndarray of shape (n_y, m)
+
+    Examples
+    --------
+    It is the Jacobian times $a - y$, column by column:
+
+    >>> import numpy as np
+    >>> A = softmax(np.array([[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]))
+    >>> Y = one_hot(np.array([1, 1]), 3)
+    >>> dZ = softmax_squared_error_backward(A, Y)
+    >>> bool(np.allclose(dZ[:, 0], softmax_jacobian(A[:, 0]) @ (A[:, 0] - Y[:, 0])))
+    True
+
+    Confidently wrong, it all but vanishes, where cross-entropy's $a - y$
+    does not:
+
+    >>> A = softmax(np.array([[12.0], [0.0], [0.0]]))    # sure it is a 0; it is a 1
+    >>> Y = one_hot(np.array([1]), 3)
+    >>> float(np.abs(softmax_squared_error_backward(A, Y)).max()) < 1e-4
+    True
+    >>> round(float(np.abs(softmax_cross_entropy_backward(A, Y)).max()), 3)
+    1.0
+    """
+    dA = A - Y                                               # (n_y, m)
+    return A * (dA - (A * dA).sum(axis=0, keepdims=True))    # (n_y, m)
+
+
+LOSSES = {"cross_entropy": (cross_entropy, softmax_cross_entropy_backward),
+          "squared": (squared_error, softmax_squared_error_backward)}  # name -> (loss, dZ of the top)

@@ -75,6 +75,12 @@ for l in range(D, 0, -1):                                # l = D, D-1, ..., 1
 The $\frac{1}{m}$ appears only in the parameter gradients: $dZ$ and $dA$
 are per-example, so each column is one example's own gradient.
 
+Nothing in the loop depends on ReLU but the mask: another nonlinearity $g$
+puts $g'(Z^{[l-1]})$ in its place, and another loss changes only the
+first line, $dZ^{[D]}$. `forward` and `backward` take both as names
+(`activation="relu"`, `loss="cross_entropy"` by default); Part II's
+chapter on saturation (`primitive_nn.saturation`) uses the others.
+
 ## Why the recurrence is right
 
 Fix one example $j$ and drop its index: $z^{[l]}$, $a^{[l]}$ are columns
@@ -197,9 +203,9 @@ $dZ$'s themselves:
 
 import numpy as np
 
-from primitive_nn.activations import relu, relu_derivative
+from primitive_nn.activations import ACTIVATIONS
 from primitive_nn.layers import linear_backward, linear_backward_input, linear_forward
-from primitive_nn.loss import softmax, softmax_cross_entropy_backward
+from primitive_nn.loss import LOSSES, softmax
 
 
 def _uniform(rng, n_out, n_in):
@@ -212,12 +218,22 @@ def _he(rng, n_out, n_in):
     return rng.normal(0.0, np.sqrt(2.0 / n_in), (n_out, n_in)), np.zeros((n_out, 1))
 
 
+def _lecun(rng, n_out, n_in):
+    r"""LeCun et al. (1998): $W \sim \mathcal{N}(0, 1/n_{in})$, $b = 0$ (`primitive_nn.saturation`)."""
+    return rng.normal(0.0, np.sqrt(1.0 / n_in), (n_out, n_in)), np.zeros((n_out, 1))
+
+
+def _xavier(rng, n_out, n_in):
+    r"""Glorot and Bengio (2010): $W \sim \mathcal{N}(0, 2/(n_{in} + n_{out}))$, $b = 0$."""
+    return rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), (n_out, n_in)), np.zeros((n_out, 1))
+
+
 def _zero(rng, n_out, n_in):
     r"""Every weight and bias 0: right for softmax regression only (`primitive_nn.baselines`)."""
     return np.zeros((n_out, n_in)), np.zeros((n_out, 1))
 
 
-INITIALIZERS = {"uniform": _uniform, "he": _he, "zero": _zero}
+INITIALIZERS = {"uniform": _uniform, "he": _he, "lecun": _lecun, "xavier": _xavier, "zero": _zero}
 
 
 def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
@@ -229,9 +245,11 @@ def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
         $[n_0, n_1, \dots, n_D]$, input size first; the seed's is `[784, 10, 10]`.
     rng : numpy.random.Generator
         The only source of randomness.
-    init : {"uniform", "he", "zero"}
+    init : {"uniform", "he", "lecun", "xavier", "zero"}
         `"uniform"`: the seed's $U[-0.5, 0.5)$ for weights and biases.
         `"he"`: $\mathcal{N}(0, 2/n_{l-1})$ weights, zero biases.
+        `"lecun"`: $\mathcal{N}(0, 1/n_{l-1})$; `"xavier"`:
+        $\mathcal{N}(0, 2/(n_{l-1} + n_l))$; zero biases (`primitive_nn.saturation`).
         `"zero"`: all zeros, for a network with no hidden layer.
     dtype : numpy dtype
         Values are drawn in float64, then cast, so float32 and float64 runs
@@ -265,7 +283,7 @@ def n_layers(params):
     return len(params) // 2
 
 
-def forward(params, X):
+def forward(params, X, activation="relu"):
     r"""Forward pass: linear + ReLU for hidden layers, linear + softmax at the top.
 
     Parameters
@@ -274,6 +292,8 @@ def forward(params, X):
         As made by `init_params`.
     X : ndarray of shape (n_0, m)
         One example per column.
+    activation : {"relu", "sigmoid", "tanh"}
+        The hidden layers' nonlinearity (`primitive_nn.activations.ACTIVATIONS`).
 
     Returns
     -------
@@ -293,18 +313,18 @@ def forward(params, X):
     >>> cache["A1"].ravel().tolist(), cache["A2"].ravel().tolist()
     ([1.0, 0.0], [0.5, 0.5])
     """
-    D = n_layers(params)
+    D, g = n_layers(params), ACTIVATIONS[activation][0]
     cache = {"A0": X}
     A = X
     for l in range(1, D + 1):
         Z = linear_forward(params[f"W{l}"], params[f"b{l}"], A)  # (n_l, m)
-        A = softmax(Z) if l == D else relu(Z)                    # (n_l, m)
+        A = softmax(Z) if l == D else g(Z)                       # (n_l, m)
         cache[f"Z{l}"], cache[f"A{l}"] = Z, A
     return cache
 
 
-def backward(params, cache, Y):
-    r"""Backpropagation: the gradient of the mean cross-entropy for every parameter.
+def backward(params, cache, Y, activation="relu", loss="cross_entropy"):
+    r"""Backpropagation: the gradient of the mean loss (cross-entropy by default) for every parameter.
 
     Parameters
     ----------
@@ -313,6 +333,12 @@ def backward(params, cache, Y):
         What `forward` returned for the same batch.
     Y : ndarray of shape (n_D, m)
         One-hot labels.
+    activation : {"relu", "sigmoid", "tanh"}
+        The hidden layers' nonlinearity, as in `forward`: its derivative
+        replaces $\operatorname{relu}'$ in the recurrence.
+    loss : {"cross_entropy", "squared"}
+        The loss (`primitive_nn.loss.LOSSES`): it gives $dZ^{[D]}$, which
+        is $A^{[D]} - Y$ for cross-entropy.
 
     Returns
     -------
@@ -330,18 +356,18 @@ def backward(params, cache, Y):
     >>> {name: g.shape for name, g in grads.items()}
     {'dW2': (2, 3), 'db2': (2, 1), 'dW1': (3, 4), 'db1': (3, 1)}
     """
-    D = n_layers(params)
+    D, g_prime = n_layers(params), ACTIVATIONS[activation][1]
     grads = {}
-    dZ = softmax_cross_entropy_backward(cache[f"A{D}"], Y)      # (n_D, m)
+    dZ = LOSSES[loss][1](cache[f"A{D}"], Y)                     # (n_D, m)
     for l in range(D, 0, -1):
         grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, cache[f"A{l - 1}"])
         if l > 1:
             dA = linear_backward_input(params[f"W{l}"], dZ)     # (n_{l-1}, m)
-            dZ = dA * relu_derivative(cache[f"Z{l - 1}"])      # (n_{l-1}, m)
+            dZ = dA * g_prime(cache[f"Z{l - 1}"])               # (n_{l-1}, m)
     return grads
 
 
-def predict(params, X):
+def predict(params, X, activation="relu"):
     r"""Predicted digit for each column of X: $\arg\max_i A^{[D]}_{ij}$.
 
     The seed notebook's `make_predictions`; its `test_prediction` is
@@ -351,6 +377,8 @@ def predict(params, X):
     ----------
     params : dict of str to ndarray
     X : ndarray of shape (n_0, m)
+    activation : str
+        The hidden layers' nonlinearity, as in `forward`.
 
     Returns
     -------
@@ -365,7 +393,7 @@ def predict(params, X):
     [0, 1]
     """
     D = n_layers(params)
-    return forward(params, X)[f"A{D}"].argmax(axis=0)
+    return forward(params, X, activation)[f"A{D}"].argmax(axis=0)
 
 
 def accuracy(predictions, labels):

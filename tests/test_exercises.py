@@ -443,6 +443,47 @@ def test_measurement_optimistic_the_best_of_ten_overstates_by_about_a_third_of_a
     assert excess == pytest.approx(1.54 * np.sqrt(0.975 * 0.025 / 5_000), rel=0.05)
 
 
+# ---- saturation.md, sigmoid, tanh and the squared error --------------------------------
+
+# --8<-- [start:saturation-sigmoid-output]
+def sigmoid_output_gradients(z, y):
+    """dl/dz for one sigmoid output: squared error (s - y) s (1 - s), and cross-entropy s - y."""
+    s = 1 / (1 + np.exp(-z))
+    return (s - y) * s * (1 - s), s - y
+# --8<-- [end:saturation-sigmoid-output]
+
+
+def test_saturation_sigmoid_output_squared_error_is_150_times_weaker_at_z_5():
+    squared, cross = sigmoid_output_gradients(5.0, 0.0)
+    assert squared == pytest.approx(0.0066, abs=5e-5)
+    assert cross == pytest.approx(0.9933, abs=5e-5)
+    assert cross / squared == pytest.approx(2 + np.exp(5) + np.exp(-5))  # 1 / (s (1 - s))
+
+
+# --8<-- [start:saturation-gradcheck]
+def check_saturating_network(activation, kind, rng):
+    """The worst relative error of backprop for a 3-layer network of `activation`, trained on `kind`."""
+    params = init_params([8, 6, 6, 3], rng, "xavier")
+    X, Y = rng.random((8, 10)), one_hot(rng.integers(0, 3, 10), 3)
+    return max(check_gradients(params, X, Y, activation=activation, kind=kind).values())
+# --8<-- [end:saturation-gradcheck]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("kind", ["cross_entropy", "squared"])
+def test_saturation_gradcheck_passes_for_both_activations_and_losses(activation, kind):
+    assert check_saturating_network(activation, kind, np.random.default_rng(0)) <= THRESHOLD
+
+
+def test_saturation_xavier_first_sits_between_the_two_requests():
+    n_in, n_out = 784, 100
+    forward_request, backward_request, xavier = 1 / n_in, 1 / n_out, 2 / (n_in + n_out)
+    assert forward_request < xavier < backward_request
+    assert np.sqrt(xavier) == pytest.approx(0.0476, abs=5e-5)
+    assert n_out * xavier == pytest.approx(0.226, abs=5e-4)      # the backward gain's n Var(w)
+    assert n_in * xavier == pytest.approx(1.774, abs=5e-4)       # the forward one's
+
+
 # ---- schedules.md, the learning rate ---------------------------------------------------
 
 # --8<-- [start:schedules-cliff]

@@ -107,6 +107,14 @@ def test_a_model_from_train_out_is_used(pictures, tmp_path, capsys):
     assert status == 0 and json.loads(out)[0]["probabilities"] == pytest.approx(expected[:, 0].tolist())
 
 
+def test_a_model_trained_with_another_activation_gets_one_line(pictures, tmp_path, capsys):
+    files.save_model(tmp_path / "model.npz", init_params([784, 12, 10], np.random.default_rng(0)))
+    files.write_json(tmp_path / "metrics.json", {"activation": "tanh"})
+    status, out, err = run([pictures["good"], "--model", tmp_path / "model.npz"], capsys)
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert "trained with --activation tanh" in err
+
+
 @pytest.mark.parametrize("arrays, message", [
     ({"W1": np.zeros((10, 700)), "b1": np.zeros((10, 1)),
       "W2": np.zeros((10, 10)), "b2": np.zeros((10, 1))}, "W1 has shape (10, 700), expected (10, 784)"),

@@ -47,7 +47,7 @@ import importlib
 import json
 import pkgutil
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from primitive_nn import __version__
@@ -121,8 +121,14 @@ class RunCache:
         self.folder, self.data_sha256 = Path(folder), data_sha256
 
     def key(self, recipe):
-        """The run's name on disk: a digest of every recipe field, the data and the version."""
-        text = json.dumps({"recipe": asdict(recipe), "data": self.data_sha256,
+        """The run's name on disk: a digest of the recipe's settings, the data and the version.
+
+        A setting at its default is left out, so a setting added to `Recipe`
+        leaves the names of the runs made before it unchanged.
+        """
+        settings = {f.name: value for f in fields(recipe)
+                    if (value := getattr(recipe, f.name)) != f.default}
+        text = json.dumps({"recipe": settings, "data": self.data_sha256,
                            "version": __version__}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -144,9 +150,9 @@ class RunCache:
         arrays = {**{f"params.{k}": v for k, v in (result.params or {}).items()},
                   **{f"start.{k}": v for k, v in result.initial_params.items()}}
         files.save_model(self.folder / f"{key}.npz", arrays)
-        fields = ("history", "train_accuracy", "dev_accuracy", "test_accuracy", "wall_seconds",
-                  "diverged")
-        files.write_json(self.folder / f"{key}.json", {f: getattr(result, f) for f in fields})
+        kept = ("history", "train_accuracy", "dev_accuracy", "test_accuracy", "wall_seconds",
+                "diverged")
+        files.write_json(self.folder / f"{key}.json", {f: getattr(result, f) for f in kept})
 
 
 # ---------------------------------------------------------------- the lab

@@ -101,7 +101,19 @@ def load(path):
                             "pass one written by `python -m primitive_nn.train --out`")
     params = files.load_model(path)
     check_shapes(params, str(path))
+    activation = trained_activation(path)
+    if activation != "relu":
+        raise DataError(f"{path}: trained with --activation {activation} (its metrics.json says "
+                        "so); predict runs ReLU networks, as every recipe of the book trains")
     return params
+
+
+def trained_activation(path):
+    """The hidden nonlinearity the metrics.json beside a model.npz records: "relu" if it says none."""
+    try:
+        return str(files.read_json(Path(path).with_name("metrics.json")).get("activation", "relu"))
+    except (OSError, ValueError, AttributeError):
+        return "relu"
 
 
 def read_manifest(models_dir=MODELS_DIR):

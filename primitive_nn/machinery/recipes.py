@@ -18,9 +18,11 @@ fields, so two recipes with the same fields are the same run.
 import math
 from dataclasses import dataclass, field, fields, replace
 
+from primitive_nn.activations import ACTIVATIONS
 from primitive_nn.augmentation import AUGMENTATIONS
 from primitive_nn.errors import TrainingError
 from primitive_nn.initialization import CHANGES
+from primitive_nn.loss import LOSSES
 from primitive_nn.network import INITIALIZERS
 from primitive_nn.optimizers import OPTIMIZERS
 from primitive_nn.schedules import SCHEDULES
@@ -69,6 +71,11 @@ class Recipe:
                                                "all 60,000", low=0)
     dev_size: int = setting(1000, "examples held out as the dev set, after shuffling", low=0)
     layers: tuple = setting((N_IN, 10, N_OUT), "layer sizes from 784 to 10, e.g. 784,128,10")
+    activation: str = setting("relu", "the hidden layers' nonlinearity (sigmoid and tanh: the "
+                                      "saturation chapter)", choices=ACTIVATIONS)
+    loss: str = setting("cross_entropy", "what training minimizes (squared: the saturation "
+                                         "chapter); the loss it records is the cross-entropy",
+                        choices=LOSSES)
     init: str = setting("uniform", "the start (uniform is the seed's; zero suits no hidden layer "
                                    "only)", choices=INITIALIZERS)
     he_changes: tuple = setting((), "some of He's changes to the uniform start (the "
@@ -121,7 +128,8 @@ def runs_notebook_code(recipe):
     one hidden layer.
     """
     return (uses_part1_loop(recipe) and recipe.init == "uniform" and not recipe.he_changes
-            and len(recipe.layers) == 3)
+            and len(recipe.layers) == 3 and recipe.activation == "relu"
+            and recipe.loss == "cross_entropy")
 
 
 # ---------------------------------------------------------------- checks
@@ -143,7 +151,10 @@ def validate(recipe):
         raise TrainingError("--he-changes changes the uniform start; it needs --init uniform")
     if recipe.defects and not runs_notebook_code(recipe):
         raise TrainingError("--faithful and --defects reproduce the seed's recipe: full batch, "
-                            "plain SGD, the uniform start, one hidden layer")
+                            "plain SGD, the uniform start, one hidden layer, ReLU, cross-entropy")
+    if recipe.dropout and (recipe.activation, recipe.loss) != ("relu", "cross_entropy"):
+        raise TrainingError("--dropout is written for ReLU and cross-entropy; leave out "
+                            "--activation and --loss, or --dropout")
 
 
 def _check_field(f, value):

@@ -64,6 +64,8 @@ def describe(recipe):
     """
     batch = "full batch" if recipe.batch_size is None else f"batch {recipe.batch_size}"
     extras = [f"he changes {','.join(recipe.he_changes)}" if recipe.he_changes else "",
+              f"{recipe.activation}" if recipe.activation != "relu" else "",
+              f"{recipe.loss} loss" if recipe.loss != "cross_entropy" else "",
               f"{recipe.schedule} schedule" if recipe.schedule != "constant" else "",
               f"weight decay {recipe.weight_decay:g}" if recipe.weight_decay else "",
               f"dropout {recipe.dropout:g}" if recipe.dropout else "",

@@ -86,11 +86,11 @@ def training_examples(recipe, mnist):
     return len(training_images(recipe, mnist)[1]) - recipe.dev_size
 
 
-def evaluate(params, X, labels):
-    """Loss and accuracy of `params` on (X, labels), `EVAL_CHUNK` columns at a time."""
+def evaluate(params, X, labels, activation="relu"):
+    """Cross-entropy and accuracy of `params` on (X, labels), `EVAL_CHUNK` columns at a time."""
     D, loss, correct = n_layers(params), 0.0, 0
     for start in range(0, X.shape[1], EVAL_CHUNK):
-        cache = forward(params, X[:, start:start + EVAL_CHUNK])
+        cache = forward(params, X[:, start:start + EVAL_CHUNK], activation)
         chunk = labels[start:start + EVAL_CHUNK]
         loss += cross_entropy_from_logits(cache[f"Z{D}"], one_hot(chunk, 10, X.dtype)) * len(chunk)
         correct += int(np.count_nonzero(cache[f"A{D}"].argmax(axis=0) == chunk))
@@ -125,7 +125,9 @@ def _run(recipe, mnist, label, quiet, print_records):
                                         dtype=recipe.dtype, order=order)
     start = starting_params(recipe, rng)
     X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, recipe.dtype)
-    monitor = _monitor(X_dev, y_dev, X_test if recipe.watch_test else None, mnist.test_labels)
+    score = partial(evaluate, activation=recipe.activation)
+    X_watched = X_test if recipe.watch_test else None
+    monitor = _monitor(score, X_dev, y_dev, X_watched, mnist.test_labels)
     with progress.training(recipe.epochs, label, unit(recipe), quiet, print_records) as on_record:
         began = time.perf_counter()
         try:
@@ -137,10 +139,10 @@ def _run(recipe, mnist, label, quiet, print_records):
                        time.perf_counter() - began, diverged=str(died))
     wall_seconds = time.perf_counter() - began
     _warn_if_unmoved(recipe, start, params)
-    return Run(recipe, params, start, history, train_accuracy=evaluate(params, X, y)["accuracy"],
-               dev_accuracy=evaluate(params, X_dev, y_dev)["accuracy"] if len(y_dev) else None,
+    return Run(recipe, params, start, history, train_accuracy=score(params, X, y)["accuracy"],
+               dev_accuracy=score(params, X_dev, y_dev)["accuracy"] if len(y_dev) else None,
                test_accuracy=None if X_test is None else
-               evaluate(params, X_test, mnist.test_labels)["accuracy"],
+               score(params, X_test, mnist.test_labels)["accuracy"],
                wall_seconds=wall_seconds)
 
 
@@ -172,18 +174,21 @@ def starting_params(recipe, rng):
     return init_params(list(recipe.layers), rng, recipe.init, recipe.dtype)
 
 
-def _monitor(X_dev, y_dev, X_test, y_test):
-    """`monitor(params) -> dict` of dev loss and accuracy (and test accuracy), or None."""
+def _monitor(score, X_dev, y_dev, X_test, y_test):
+    """`monitor(params) -> dict` of dev loss and accuracy (and test accuracy), or None.
+
+    `score(params, X, labels)` is `evaluate` with the run's activation.
+    """
     if not len(y_dev) and X_test is None:
         return None
 
     def monitor(params):
         record = {}
         if len(y_dev):
-            dev = evaluate(params, X_dev, y_dev)
+            dev = score(params, X_dev, y_dev)
             record.update(dev_loss=dev["loss"], dev_accuracy=dev["accuracy"])
         if X_test is not None:
-            record["test_accuracy"] = evaluate(params, X_test, y_test)["accuracy"]
+            record["test_accuracy"] = score(params, X_test, y_test)["accuracy"]
         return record
     return monitor
 
@@ -191,7 +196,8 @@ def _monitor(X_dev, y_dev, X_test, y_test):
 def passes(recipe, m_total):
     """The forward and backward passes of a run: the corrected ones, or with the seed's defects."""
     if not recipe.defects:
-        return forward, backward
+        return (partial(forward, activation=recipe.activation),
+                partial(backward, activation=recipe.activation, loss=recipe.loss))
     defects = seed.Defects(**{name: name in recipe.defects for name in DEFECTS})
     return (partial(seed.forward_seed, defects=defects),
             partial(seed.backward_seed, m=m_total, defects=defects))
@@ -224,7 +230,7 @@ def _train(recipe, params, X, y, rng, m_total, monitor, on_record):
         return train(params, X, y, recipe.alpha, recipe.epochs, forward=forward_pass,
                      backward=backward_pass, monitor=monitor, on_iteration=on_record)
     step, letters = optimizer_step(recipe)
-    forward_pass, backward_pass = forward, backward
+    forward_pass, backward_pass = passes(recipe, m_total)
     if recipe.dropout:
         forward_pass = partial(dropout_forward, p=recipe.dropout, rng=rng)
         backward_pass = dropout_backward
