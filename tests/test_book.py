@@ -381,3 +381,22 @@ def test_the_built_site_shows_the_numbers(hooks):
         labelled = [value for value in labels.values() if value.kind == "Exercise"]
         assert headings == [f"Exercise {number}.{k}" for k in range(1, len(headings) + 1)], f"{page}: {headings}"
         assert len(headings) >= len(labelled), f"{page}: {headings}, but {len(labelled)} labelled exercises"
+
+
+def test_the_words_of_the_saturation_and_calibration_pages_fit_their_numbers():
+    """Sentences that read a result in words; after a rerun, a failure here means: reread them."""
+    results = json.loads(RESULTS.read_text("utf-8"))
+    s, c = results["saturation"], results["calibration"]
+    # saturation.md: "stands at ...% on the test set, chance for ten digits"
+    assert s["trained"]["sigmoid"]["test"] < 12
+    # "Layer 1 receives less than a hundred-thousandth of the output layer's gradient"
+    assert all(v < 1e-5 for k, v in s["first_over_last"].items() if k.startswith("sigmoid"))
+    # "Under tanh and ReLU the nine hidden layers' gradients are level"
+    assert all(0.8 < v < 1.25 for k, v in s["fall_per_layer"].items() if not k.startswith("sigmoid"))
+    # "The curves show where the gap opens ... Later epochs narrow the gap"
+    for start, first in s["first_epoch_dev"].items():
+        final = s["losses"][start]
+        assert (first["cross_entropy"] - first["squared"]
+                > final["cross_entropy"]["dev"] - final["squared"]["dev"])
+    # calibration.md: "Every run's temperature ... is above 1"
+    assert c["temperature_range"][0] > 1

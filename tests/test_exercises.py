@@ -17,6 +17,7 @@ import pytest
 
 from primitive_nn import seed
 from primitive_nn.activations import relu, relu_derivative
+from primitive_nn.calibration import expected_calibration_error
 from primitive_nn.data import encode_idx, split_dev
 from primitive_nn.gradcheck import (THRESHOLD, check_gradients, descend, elementwise_relative_error,
                                     error_against_step, numerical_gradient, relative_error)
@@ -441,6 +442,42 @@ def best_of(k, p, n, trials, rng):
 def test_measurement_optimistic_the_best_of_ten_overstates_by_about_a_third_of_a_point():
     excess = best_of(10, 0.975, 5_000, 20_000, np.random.default_rng(0)) - 0.975
     assert excess == pytest.approx(1.54 * np.sqrt(0.975 * 0.025 / 5_000), rel=0.05)
+
+
+# ---- calibration.md, what the best network gets wrong ------------------------------------
+
+# --8<-- [start:calibration-useless]
+def useless_and_overconfident(m, rng):
+    """ECEs of a network that guesses with 1/10 everywhere, and of one right 99% of the time at 1.0."""
+    labels = rng.integers(0, 10, m)
+    guess = np.full((10, m), 0.1)
+    guess[rng.integers(0, 10, m), np.arange(m)] += 1e-9    # a random answer, confidence 0.1
+    sure = np.zeros((10, m))
+    right = rng.random(m) < 0.99
+    sure[np.where(right, labels, (labels + 1) % 10), np.arange(m)] = 1.0
+    return (expected_calibration_error(guess, labels), expected_calibration_error(sure, labels))
+# --8<-- [end:calibration-useless]
+
+
+def test_calibration_useless_guessing_is_calibrated_and_sureness_costs_its_error_rate():
+    guessing, sure = useless_and_overconfident(200_000, np.random.default_rng(0))
+    assert guessing < 0.003
+    assert sure == pytest.approx(0.01, abs=0.001)
+
+
+def test_calibration_same_answers_under_any_temperature():
+    Z = np.random.default_rng(0).normal(0, 3, (10, 1000))
+    for T in (0.1, 0.5, 2.0, 30.0):
+        assert (softmax(Z / T).argmax(axis=0) == Z.argmax(axis=0)).all()
+
+
+def test_calibration_newton_second_derivative_is_the_variance_of_the_logits():
+    rng = np.random.default_rng(1)
+    z, beta, eps = rng.normal(0, 2, 10), 0.7, 1e-4
+    lse = lambda b: np.log(np.sum(np.exp(b * z)))
+    p = softmax((beta * z)[:, None])[:, 0]
+    second = (lse(beta + eps) - 2 * lse(beta) + lse(beta - eps)) / eps ** 2
+    assert second == pytest.approx(p @ z ** 2 - (p @ z) ** 2, rel=1e-5)
 
 
 # ---- saturation.md, sigmoid, tanh and the squared error --------------------------------

@@ -6,6 +6,7 @@ tiny recipes on a fake data set (no download) and count the trainings.
 """
 
 import json
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -65,6 +66,8 @@ CHANGES = {
     "recording divergence": {"record_divergence": True},
     "the random seed": {"seed": 1},
     "the arithmetic": {"dtype": "float64"},
+    "the hidden nonlinearity": {"activation": "tanh"},
+    "the loss": {"loss": "squared"},
 }
 
 
@@ -128,3 +131,27 @@ def test_a_run_that_died_is_cached_with_no_parameters(tmp_path, counted):
     died = make_lab(tmp_path).train(wild, "dies")
     again = make_lab(tmp_path).train(wild, "from disk")
     assert len(counted) == 1 and again.params is None and again.diverged == died.diverged
+
+
+def test_the_runs_of_a_cached_experiment_stay_charged_to_it(tmp_path, counted, monkeypatch):
+    """A later experiment that takes the same run from the disk is not charged for it again."""
+    for name in ("toy", "later"):
+        monkeypatch.setitem(lab.EXPERIMENTS, name, lab.Entry(
+            name, lambda the_lab: (the_lab.train(TINY, "toy"), ({}, {}))[1], "test"))
+    make_lab(tmp_path).result("toy")                        # trains, and lists its run
+    entry = make_lab(tmp_path).runs.folder / f"{make_lab(tmp_path).runs.key(TINY)}.json"
+    entry.write_text(json.dumps({**json.loads(entry.read_text()), "wall_seconds": 100.0}))
+    the_lab = make_lab(tmp_path)
+    the_lab.result("toy")                                   # from the experiment cache
+    assert the_lab.seconds("later") < 100                   # the run was toy's
+    assert len(counted) == 1
+
+
+def test_an_experiment_is_not_charged_for_the_experiments_it_asks_for(tmp_path, monkeypatch):
+    monkeypatch.setitem(lab.EXPERIMENTS, "inner", lab.Entry(
+        "inner", lambda the_lab: (time.sleep(0.3), ({}, {}))[1], "test"))
+    monkeypatch.setitem(lab.EXPERIMENTS, "outer", lab.Entry(
+        "outer", lambda the_lab: (the_lab.result("inner"), ({}, {}))[1], "test"))
+    the_lab = make_lab(tmp_path)
+    assert the_lab.seconds("inner") >= 0.25
+    assert the_lab.seconds("outer") < 0.2

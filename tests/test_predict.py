@@ -80,6 +80,15 @@ def test_json_lists_ten_probabilities_per_picture(pictures, capsys):
         assert r["digit"] == int(np.argmax(r["probabilities"]))
 
 
+def test_the_shipped_network_answers_with_its_calibrated_probabilities(pictures, capsys):
+    status, out, _ = run([pictures["good"], "--json"], capsys)
+    params, T = models.load_shipped(), models.shipped_temperature()
+    image = predict_cli.read(pictures["good"], params)[0].reshape(784, 1)
+    assert status == 0 and T != 1.0
+    assert json.loads(out)[0]["probabilities"] == pytest.approx(
+        models.probabilities(params, image, T)[:, 0].tolist())
+
+
 @pytest.mark.parametrize("bad, message", [
     ("text", "not an image"),
     ("cut", "cannot read this image"),
@@ -208,14 +217,16 @@ def test_an_unknown_shipped_network_is_refused():
 
 def test_write_shipped_then_load(tmp_path):
     params = init_params([784, 8, 10], np.random.default_rng(1), "he")
-    models.write_shipped("seed", params, "a test network", 0.51234, tmp_path)
+    models.write_shipped("seed", params, "a test network", 0.51234, 1.23456, models_dir=tmp_path)
     loaded = models.load_shipped("seed", tmp_path)
     assert all(np.array_equal(loaded[k], params[k].astype(np.float32)) for k in params)
     assert models.read_manifest(tmp_path)["networks"]["seed"] == {
         "file": "seed.npz", "layer_sizes": [784, 8, 10], "description": "a test network",
-        "test_accuracy": 0.5123}
+        "test_accuracy": 0.5123, "temperature": 1.2346}
+    assert models.shipped_temperature("seed", tmp_path) == 1.2346
     with pytest.raises(DataError, match="W1 has shape"):
-        models.write_shipped("seed", {**params, "W1": params["W1"][:, :100]}, "bad", 0.5, tmp_path)
+        models.write_shipped("seed", {**params, "W1": params["W1"][:, :100]}, "bad", 0.5,
+                             models_dir=tmp_path)
 
 
 def test_export_for_site_writes_float32_the_page_can_index(tmp_path):

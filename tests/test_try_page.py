@@ -79,7 +79,8 @@ def prediction(page):
 @pytest.mark.parametrize("name", ["predict", "seed"])
 def test_forward_pass_matches_numpy_on_the_first_100_test_images(page, mnist_cache, name):
     X = load_mnist(mnist_cache).test_images[:100].T / 255.0          # (784, 100) float64
-    expected = models.probabilities(models.load_shipped(name), X)          # (10, 100)
+    expected = models.probabilities(models.load_shipped(name), X,
+                                    models.shipped_temperature(name))      # (10, 100)
     got = np.array(page.evaluate("""([name, columns]) => {
         const params = window.primitiveNN.network(name);
         return columns.map(x => Array.from(

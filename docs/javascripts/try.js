@@ -201,14 +201,15 @@
     return E.map(e => e / sum);
   }
 
-  // The cache {A0, Z1, A1, ..., ZD, AD}; AD holds the ten probabilities.
+  // The cache {A0, Z1, A1, ..., ZD, AD}; AD holds the ten probabilities, the
+  // logits divided by the network's temperature first (primitive_nn.calibration).
   function forward(params, X) {
     const D = params.D;
     const cache = { A0: X };
     let A = X;
     for (let l = 1; l <= D; l++) {
       const Z = linearForward(params["W" + l], params["b" + l], A);
-      A = l === D ? softmax(Z) : relu(Z);
+      A = l === D ? softmax(Z.map(z => z / params.T)) : relu(Z);
       cache["Z" + l] = Z;
       cache["A" + l] = A;
     }
@@ -226,7 +227,7 @@
       const response = await fetch(new URL(entry.file, MODELS_URL));
       if (!response.ok) throw new Error(`${entry.file}: HTTP ${response.status}`);
       const buffer = await response.arrayBuffer();
-      const params = { D: entry.layer_sizes.length - 1 };
+      const params = { D: entry.layer_sizes.length - 1, T: entry.temperature || 1 };
       for (const p of entry.parameters) {
         const size = p.shape.reduce((a, b) => a * b, 1);
         params[p.name] = new Float32Array(buffer, 4 * p.offset, size);

@@ -112,7 +112,7 @@ def _lab(args):
 
 def write_networks(the_lab, models_dir):
     """Write every registered network into `models_dir`; return the paths."""
-    return [models.write_shipped(name, *entry.function(the_lab), models_dir)
+    return [models.write_shipped(name, *entry.function(the_lab), models_dir=models_dir)
             for name, entry in lab.NETWORKS.items()]
 
 

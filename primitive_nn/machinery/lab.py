@@ -11,8 +11,9 @@ defined, with the decorators here:
 * `@quoted(path)`: `function(lab) -> dict`, merged into `docs/results.json` at
   the dotted key `path` ("" for the top level), where the page's
   placeholders find it;
-* `@network(name)`: `function(lab) -> (params, about, test_accuracy)`, a
-  network shipped in the package (`primitive_nn.machinery.models`);
+* `@network(name)`: `function(lab) -> (params, about, test_accuracy,
+  temperature)`, a network shipped in the package
+  (`primitive_nn.machinery.models`);
 * `@reference()`: `function(lab) -> dict`, merged into the package's
   `reference.json`, the spreads over seeds that `python -m primitive_nn.train`
   quotes after a run of the same settings (`primitive_nn.machinery.report`).
@@ -28,7 +29,8 @@ what an experiment does, rerun it with `--rerun NAME`, or everything with
 `--fresh`.
 
 **Runs** are cached too, in `.cache/book/runs/`, by `Lab.train`: a run is
-named by its recipe, every field of it, and by the data
+named by its recipe, every setting of it but those at their default, and
+by the data
 (`primitive_nn.machinery.runs`), so experiments that need the same run share
 it: the ladder's first rung is the seed study's run of the same seed, not a
 copy made by special case. A run is trained at most once per command, and
@@ -36,10 +38,14 @@ an experiment named by `--rerun` (or `--fresh`) trains its runs again
 instead of taking them from the disk.
 
 **Times.** An experiment's seconds are what it would take in a fresh book
-run: its own wall time, plus the recorded training time of each run it
-took from the disk that no earlier experiment of the command had used. So
-the sum over the experiments estimates a fresh run's time whichever caches
-a run of the command found.
+run: its own wall time (less that of any experiment it asked for, which
+is charged to that one), plus the recorded training time of each run it
+took from the disk that no earlier experiment had used, whether that
+experiment ran in this command or came from its cache, which lists its
+runs. So the sum over the experiments estimates a fresh run's time
+whichever caches a run of the command found. An experiment that works on
+another's runs asks for that experiment first (`Lab.result`), so the runs
+are charged to their owner in every order.
 """
 
 import hashlib
@@ -183,6 +189,9 @@ class Lab:
         self._fresh = set()  # run keys trained by this command
         self._running = []   # the experiments running now, innermost last
         self._loaded = {}    # experiment name -> recorded seconds of the runs it took from the disk
+        self._used = {}      # experiment name -> keys of the runs it asked for
+        self._owned = set()  # run keys that an experiment before, run or cached, asked for
+        self._spent = 0.0    # wall seconds of the experiments this command has run
 
     @property
     def smoke(self):
@@ -234,8 +243,10 @@ class Lab:
             result = runs.run(recipe, self.mnist, label=label, quiet=self.quiet)
             self.runs.save(result)
             self._fresh.add(key)
-        elif self._running:  # charged as if trained now: see "Times" above
+        elif self._running and key not in self._owned:  # charged as if trained now: "Times" above
             self._loaded[self._running[-1]] = self._loaded.get(self._running[-1], 0) + result.wall_seconds
+        if self._running:
+            self._used.setdefault(self._running[-1], set()).add(key)
         self._trained[key] = result
         return result
 
@@ -246,18 +257,24 @@ class Lab:
         entry = files.read_json(path)
         if entry.get("key") != self.key(name):
             return None
+        self._owned.update(entry.get("runs", []))
         return entry["numbers"], files.load_model(self.cache_dir / f"{name}.npz"), entry["seconds"]
 
     def _run(self, name):
-        start = time.perf_counter()
+        start, spent_before = time.perf_counter(), self._spent
         self._running.append(name)
         try:
             numbers, arrays = EXPERIMENTS[name].function(self)
         finally:
             self._running.pop()
-        seconds = round(time.perf_counter() - start + self._loaded.get(name, 0), 1)
+        wall = time.perf_counter() - start
+        own = wall - (self._spent - spent_before)  # less the experiments it asked for
+        self._spent = spent_before + wall
+        seconds = round(own + self._loaded.get(name, 0), 1)
+        runs = sorted(self._used.get(name, ()))
+        self._owned.update(runs)
         files.prepare_output_dir(self.cache_dir, "cache folder")
         files.save_model(self.cache_dir / f"{name}.npz", arrays or {})
-        files.write_json(self.cache_dir / f"{name}.json",
-                         {"key": self.key(name), "seconds": seconds, "numbers": numbers})
+        files.write_json(self.cache_dir / f"{name}.json", {"key": self.key(name), "seconds": seconds,
+                                                            "numbers": numbers, "runs": runs})
         return numbers, arrays or {}, seconds

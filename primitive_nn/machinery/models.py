@@ -10,7 +10,11 @@ r"""The trained networks shipped inside the package, and their copies for the bo
 Each `.npz` holds plain float32 arrays `W1, b1, W2, b2, ...` and no pickles,
 the same format as `python -m primitive_nn.train --out` writes. Beside them,
 `models.json` records for each network its layer sizes, a one-line
-description and its accuracy on the official test set.
+description, its accuracy on the official test set, and its temperature:
+the $T$ of `primitive_nn.calibration`, fitted on the images its training
+held out, by which its logits are divided before the softmax so that its
+probabilities mean what they say. `probabilities` applies it, and so does
+the page.
 
 The weights are committed once, as these `.npz` files. When the book is
 built, `book/hooks.py` calls `export_for_site`, which writes what the "Try
@@ -29,6 +33,7 @@ import numpy as np
 from primitive_nn import handwriting
 from primitive_nn.errors import DataError
 from primitive_nn.machinery import files
+from primitive_nn.loss import softmax
 from primitive_nn.network import forward, n_layers
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # primitive_nn/models/
@@ -138,7 +143,7 @@ def load_shipped(name=DEFAULT, models_dir=MODELS_DIR):
     return load(path)
 
 
-def write_shipped(name, params, description, test_accuracy, models_dir=MODELS_DIR):
+def write_shipped(name, params, description, test_accuracy, temperature=1.0, models_dir=MODELS_DIR):
     r"""Write a network into the package as `<name>.npz` (float32) and record it in `models.json`.
 
     Parameters
@@ -150,6 +155,8 @@ def write_shipped(name, params, description, test_accuracy, models_dir=MODELS_DI
         One line, shown on the "Try it" page.
     test_accuracy : float
         On the official 10,000 test images, in [0, 1].
+    temperature : float
+        $T > 0$: the logits are divided by it before the softmax.
     models_dir : path-like
         The package's `primitive_nn/models/` unless a test says otherwise.
 
@@ -168,19 +175,28 @@ def write_shipped(name, params, description, test_accuracy, models_dir=MODELS_DI
     manifest["default"] = DEFAULT
     manifest["networks"][name] = {"file": f"{name}.npz", "layer_sizes": sizes,
                                   "description": description,
-                                  "test_accuracy": round(float(test_accuracy), 4)}
+                                  "test_accuracy": round(float(test_accuracy), 4),
+                                  "temperature": round(float(temperature), 4)}
     manifest["networks"] = {n: manifest["networks"][n] for n in NAMES if n in manifest["networks"]}
     files.write_json(models_dir / MANIFEST, manifest)
     return models_dir / f"{name}.npz"
 
 
-def probabilities(params, X):
-    """The network's probabilities for the columns of X (784, m), computed in float64: (10, m).
+def probabilities(params, X, temperature=1.0):
+    r"""The network's probabilities for the columns of X (784, m), computed in float64: (10, m).
 
-    The shipped weights are float32; the arithmetic is float64, as on the page.
+    The shipped weights are float32; the arithmetic is float64, as on the
+    page. The logits are divided by `temperature` before the softmax:
+    $\operatorname{softmax}(Z^{[D]} / T)$.
     """
     params64 = {name: np.asarray(p, dtype=np.float64) for name, p in params.items()}
-    return forward(params64, np.asarray(X, dtype=np.float64))[f"A{n_layers(params)}"]
+    Z = forward(params64, np.asarray(X, dtype=np.float64))[f"Z{n_layers(params)}"]  # (10, m)
+    return softmax(Z / temperature)
+
+
+def shipped_temperature(name=DEFAULT, models_dir=MODELS_DIR):
+    """The temperature `models.json` records for a shipped network; 1.0 if it records none."""
+    return float(read_manifest(models_dir)["networks"].get(name, {}).get("temperature", 1.0))
 
 
 def preprocessing_constants():

@@ -40,8 +40,9 @@ def make_parser():
                    help="pictures, each of one digit, dark on light or light on dark: any "
                         "format Pillow reads, such as PNG, JPEG, WebP, BMP, TIFF or GIF")
     p.add_argument("--model", type=Path, metavar="PATH",
-                   help="a model.npz written by `python -m primitive_nn.train --out` "
-                        "(default: the network shipped in the package)")
+                   help="a model.npz written by `python -m primitive_nn.train --out`, its "
+                        "probabilities as trained (default: the network shipped in the package, "
+                        "its probabilities calibrated by the temperature models.json records)")
     p.add_argument("--json", action="store_true",
                    help='print a JSON list: {"path", "digit", "probabilities": [10 floats]} per picture')
     p.add_argument("--show", action="store_true",
@@ -53,14 +54,19 @@ def make_parser():
     return p
 
 
-def read(path, params):
-    """The prepared 28x28 image of the picture at `path` and the network's ten probabilities."""
+def read(path, params, temperature=1.0):
+    """The prepared 28x28 image of the picture at `path` and the network's ten probabilities.
+
+    The logits are divided by `temperature` first: the shipped network's is
+    recorded in `models.json`; a model of `train --out` has none (1.0).
+    """
     rgba = handwriting.read_image(path)
     try:
         image = handwriting.prepare(rgba)
     except DataError as error:
         raise DataError(f"{path}: {error}") from error
-    return image, models.probabilities(params, image.reshape(784, 1))[:, 0]  # (28, 28), (10,)
+    A = models.probabilities(params, image.reshape(784, 1), temperature)[:, 0]
+    return image, A  # (28, 28), (10,)
 
 
 def line(path, A):
@@ -105,13 +111,14 @@ def main(argv=None):
     if args.out and not args.show:
         raise DataError("--out is where --show saves its images; add --show, or leave out --out")
     params = models.load(args.model) if args.model else models.load_shipped()
+    temperature = 1.0 if args.model else models.shipped_temperature()
     out_dir = args.out or (None if figures.has_display() else Path.cwd())  # None: display them
     if args.show and out_dir is not None:
         files.prepare_output_dir(out_dir, "--out" if args.out else "--show")
     results, failed, taken = [], 0, set()
     for path in args.images:
         try:
-            image, A = read(path, params)
+            image, A = read(path, params, temperature)
         except DataError as error:
             print(f"error: {error}", file=sys.stderr)
             failed += 1

@@ -1,8 +1,9 @@
 r"""The book module of "How MNIST digits were made": the shipped network, and photos of digits.
 
 * `shipped`: the network `python -m primitive_nn.predict` ships and the
-  "Try it" page runs: the best recipe at a smaller size, trained on all
-  60,000 training images (`primitive_nn.machinery.recipes.SHIPPED`).
+  "Try it" page runs: the best recipe at a smaller size, trained on 55,000
+  training images, its temperature fitted on the 5,000 it held out
+  (`primitive_nn.machinery.recipes.SHIPPED`).
 
 `photograph` turns an MNIST digit into the kind of picture a reader would
 take of a digit on paper: dark on light, much larger than 28×28, off-centre,
@@ -17,25 +18,33 @@ from functools import partial
 import numpy as np
 from matplotlib.figure import Figure
 
-from primitive_nn import handwriting
+from primitive_nn import data, handwriting
 from primitive_nn.architecture import count_params
 from primitive_nn.machinery.figures import WIDTH, show_image
 from primitive_nn.machinery.lab import experiment, figure, network, quoted
 from primitive_nn.machinery.models import probabilities
+from primitive_nn.machinery.pages.calibration import calibration_of, fitted_temperature, logits
 from primitive_nn.machinery.pages.seed import example_run
 from primitive_nn.machinery.recipes import SHIPPED
+from primitive_nn.machinery.runs import training_examples
 from primitive_nn.network import forward, n_layers
 
 FONT = 10  # points, the smallest label
 PHOTO_DIGITS = (7, 2, 4, 5, 9)  # the first test image of each is photographed for the figures
 
 
-@experiment("shipped", "the network predict ships: the best recipe, small, on all 60,000 images")
+@experiment("shipped", "the network predict ships: the best recipe, small, on 55,000 images, "
+                       "calibrated on the 5,000 it held out")
 def shipped(lab):
     run = shipped_run(lab)
+    T = fitted_temperature(run, lab.mnist)
+    Z_test = logits(run.params, data.to_columns(lab.mnist.test_images, np.float64))
     return {"test_accuracy": run.test_accuracy, "train_accuracy": run.train_accuracy,
-            "wall_seconds": run.wall_seconds, "params": count_params(run.recipe.layers),
-            "layers": list(run.recipe.layers)}, {}
+            "dev_accuracy": run.dev_accuracy, "wall_seconds": run.wall_seconds,
+            "params": count_params(run.recipe.layers), "layers": list(run.recipe.layers),
+            "temperature": T, "dev_size": run.recipe.dev_size,
+            "train_size": training_examples(run.recipe, lab.mnist),
+            "test": calibration_of(Z_test, lab.mnist.test_labels.astype(int), T)}, {}
 
 
 def shipped_run(lab):
@@ -43,12 +52,18 @@ def shipped_run(lab):
     return lab.train(lab.scaled(SHIPPED), "shipped network")
 
 
+def shipped_temperature(lab):
+    """The shipped network's temperature: its answers in the figures are `predict`'s."""
+    return lab.result("shipped")[0]["temperature"]
+
+
 @network("predict")
 def shipped_network(lab):
     numbers, _ = lab.result("shipped")
     return (shipped_run(lab).params,
             f"{'-'.join(map(str, numbers['layers']))}, the best recipe at a smaller size, "
-            "trained on all 60,000 training digits", numbers["test_accuracy"])
+            f"trained on {numbers['train_size']:,} training digits and calibrated on the other "
+            f"{numbers['dev_size']:,} (T = {numbers['temperature']:.2f})", numbers["test_accuracy"], numbers["temperature"])
 
 
 def photograph(image, rng, *, scale=8, margin=(30, 90), blur=2.0, paper=0.86, ink=0.16,
@@ -114,12 +129,12 @@ def to_rgba(rgb):
 _show = partial(show_image, vmin=0.0, vmax=1.0, fontsize=FONT, frame=True)  # grey levels 0 to 1
 
 
-def _answer(params, image):
-    A = probabilities(params, image.reshape(784, 1))[:, 0]  # (10,)
+def _answer(params, image, temperature):
+    A = probabilities(params, image.reshape(784, 1), temperature)[:, 0]  # (10,)
     return f"reads {A.argmax()} ({A.max():.0%})"
 
 
-def pipeline_figure(rgb, params):
+def pipeline_figure(rgb, params, temperature=1.0):
     """One photo through every step of `primitive_nn.handwriting.prepare`, and the network's answer."""
     grey = handwriting.to_grey(to_rgba(rgb))
     ink = handwriting.to_ink(grey)
@@ -133,11 +148,11 @@ def pipeline_figure(rgb, params):
     _show(axes[2], cut, f"crop {cut.shape[0]}×{cut.shape[1]}")
     _show(axes[3], small, f"box {small.shape[0]}×{small.shape[1]}")
     _show(axes[4], field, "centred 28×28")
-    axes[4].set_xlabel(_answer(params, field), fontsize=FONT)
+    axes[4].set_xlabel(_answer(params, field, temperature), fontsize=FONT)
     return fig
 
 
-def centring_figure(photos, params):
+def centring_figure(photos, params, temperature=1.0):
     """The same photos prepared three ways, with the network's answer above each.
 
     Rows: the whole photo shrunk to 28×28 (no crop, no centring); cropped and
@@ -153,7 +168,7 @@ def centring_figure(photos, params):
         small = handwriting.size_normalize(handwriting.crop(ink))
         rows = [squeezed, handwriting.place(small, 0, 0), handwriting.centre(small)]
         for i, image in enumerate(rows):
-            _show(axes[i, j], image, _answer(params, image))
+            _show(axes[i, j], image, _answer(params, image, temperature))
     for ax, label in zip(axes[:, 0], ["whole photo", "top-left", "centred"]):
         ax.set_ylabel(label, fontsize=FONT)
     return fig
@@ -208,12 +223,12 @@ def photos(lab):
 
 @figure("handwriting-pipeline")
 def pipeline(lab):
-    return pipeline_figure(photos(lab)[0], shipped_run(lab).params)
+    return pipeline_figure(photos(lab)[0], shipped_run(lab).params, shipped_temperature(lab))
 
 
 @figure("handwriting-centring")
 def centring(lab):
-    return centring_figure(photos(lab), shipped_run(lab).params)
+    return centring_figure(photos(lab), shipped_run(lab).params, shipped_temperature(lab))
 
 
 @figure("handwriting-shift")

@@ -23,6 +23,7 @@ from primitive_nn import data
 from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, network, quoted, reference
 from primitive_nn.machinery.pages import pct, sci
+from primitive_nn.machinery.pages.calibration import fitted_temperature
 from primitive_nn.machinery.recipes import FAITHFUL, NOTEBOOK, RECIPES
 from primitive_nn.machinery.report import reference_entry
 from primitive_nn.machinery.runs import (NOTEBOOK_TRAIN_ACCURACY, median_seed, over_seeds, summary,
@@ -167,9 +168,11 @@ def notebook_network(lab):
     """The seed's 784-10-10 of the example run, shipped for the "Try it" page."""
     study, _ = lab.result("notebook_seeds")
     run = example_run(lab)
+    T = fitted_temperature(run, lab.mnist)
     return (run.params, f"The seed's 784-10-10, corrected recipe, seed {run.recipe.seed}: the "
-                        f"median of {len(study['corrected']['runs'])} seeds by dev accuracy",
-            run.test_accuracy)
+                        f"median of {len(study['corrected']['runs'])} seeds by dev accuracy, "
+                        f"calibrated on its {run.recipe.dev_size:,} dev images (T = {T:.2f})",
+            run.test_accuracy, T)
 
 
 @reference()
