@@ -136,6 +136,23 @@ def test_cli_writes_a_model_that_loads_without_pickle(csv, tmp_path, capsys):
     assert accuracy(predict(params, X_dev), y_dev) == metrics["dev_accuracy"]
 
 
+def test_a_tanh_network_on_the_squared_error_is_scored_as_it_was_trained(csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    code, stdout, _ = run_cli(capsys, "--data", csv, "--dev-size", 10, "--iterations", 20,
+                              "--activation", "tanh", "--loss", "squared", "--init", "xavier",
+                              "--out", out)
+    assert code == 0, stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert (metrics["activation"], metrics["loss"], metrics["init"]) == ("tanh", "squared", "xavier")
+    from primitive_nn.machinery.files import load_model
+
+    params = load_model(out / "model.npz")
+    mnist = load_mnist(csv)
+    _, _, X_dev, y_dev = data.split_dev(mnist.train_images, mnist.train_labels, 10,
+                                        np.random.default_rng(0))
+    assert accuracy(predict(params, X_dev, "tanh"), y_dev) == metrics["dev_accuracy"]
+
+
 def test_cli_seeds_summarizes_both_modes(csv, tmp_path, capsys):
     code, stdout, _ = run_cli(capsys, "--data", csv, "--dev-size", 10, "--iterations", 3,
                               "--seeds", "0-2", "--out", tmp_path)

@@ -32,8 +32,8 @@ import numpy as np
 
 from primitive_nn import handwriting
 from primitive_nn.errors import DataError
-from primitive_nn.machinery import files
 from primitive_nn.loss import softmax
+from primitive_nn.machinery import files
 from primitive_nn.network import forward, n_layers
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # primitive_nn/models/

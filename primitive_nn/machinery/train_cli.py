@@ -209,18 +209,20 @@ def _show(args, recipe, result, mnist):
     _, _, X_dev, y_dev = data.split_dev(images, labels, recipe.dev_size,
                                         np.random.default_rng(recipe.seed))
     for index in args.show or [0]:
-        where = test_prediction(index, result.params, X_dev, y_dev, out_dir=args.out)
+        where = test_prediction(index, result.params, X_dev, y_dev, out_dir=args.out,
+                                activation=recipe.activation)
         print(f"  dev image {index}: {where}")
 
 
-def test_prediction(index, params, X, labels, out_dir=None):
+def test_prediction(index, params, X, labels, out_dir=None, activation="relu"):
     """The seed notebook's picture: one image, its predicted and true labels.
 
     On screen when there is a display, else saved as `prediction-INDEX.png`
     in `out_dir` (default: the current folder). Returns "shown" or the path.
+    `activation` is the network's hidden nonlinearity.
     """
     def draw(fig):
-        A = forward(params, X[:, index:index + 1])[f"A{n_layers(params)}"][:, 0]  # (10,)
+        A = forward(params, X[:, index:index + 1], activation)[f"A{n_layers(params)}"][:, 0]  # (10,)
         figures.show_image(fig.add_subplot(), X[:, index],
                    f"predicted {A.argmax()} ({A.max():.0%}), true {labels[index]}")
         return fig
