@@ -232,7 +232,9 @@ def read_image(path):
 
     Pillow decodes the file; nothing else in this chapter uses it. A photo's
     EXIF orientation tag, which phones write instead of turning the pixels,
-    is applied, so the digit stands as it did on the screen.
+    is applied, so the digit stands as it did on the screen. An image of
+    several frames (an animation, a multi-page TIFF) is refused rather than
+    read by one of them.
 
     Parameters
     ----------
@@ -246,7 +248,8 @@ def read_image(path):
     Raises
     ------
     DataError
-        If the file is missing, unreadable, not an image, or damaged.
+        If the file is missing, unreadable, not an image, damaged, or of
+        several frames (which one would be the digit?).
 
     Examples
     --------
@@ -263,6 +266,10 @@ def read_image(path):
 
     try:
         with Image.open(path) as image:
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1:
+                raise DataError(f"{path}: an image of {frames} frames (animated, or several "
+                                "pages); save the one that shows the digit as a PNG or JPEG")
             image = _eight_bit(ImageOps.exif_transpose(image))
             return np.asarray(image.convert("RGBA"), dtype=np.uint8).copy()
     except Image.DecompressionBombError as exc:

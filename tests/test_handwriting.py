@@ -168,6 +168,16 @@ def test_read_image_decodes_png_and_jpeg_and_refuses_the_rest(tmp_path):
             hw.read_image(tmp_path / name)
 
 
+@pytest.mark.parametrize("name", ["moving.gif", "pages.tiff"])
+def test_read_image_refuses_an_image_of_several_frames(tmp_path, name):
+    from PIL import Image
+
+    frames = [Image.new("L", (40, 40), level) for level in (255, 128, 0)]
+    frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:])
+    with pytest.raises(DataError, match="an image of 3 frames"):
+        hw.read_image(tmp_path / name)
+
+
 def test_read_image_scales_a_16_bit_grey_png(tmp_path):
     from PIL import Image
 
