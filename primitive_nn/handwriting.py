@@ -46,13 +46,18 @@ A decoded image has four channels, red, green, blue and alpha (opacity),
 each a byte $0, \dots, 255$; scaled to $R, G, B, \alpha \in [0, 1]$. The
 brightness a person sees is mostly green, less red, little blue (ITU-R
 BT.601's weights, which Pillow and most software use), and a transparent
-pixel shows the white paper behind it:
+pixel shows the paper behind it, of grey $p$:
 
 $$
-g = \alpha\,(0.299 R + 0.587 G + 0.114 B) + (1 - \alpha) .
+g = \alpha\,(0.299 R + 0.587 G + 0.114 B) + (1 - \alpha)\,p .
 $$
 
-`grey = A * (RGB @ LUMA) + (1 - A)`. The values are taken as image files
+`grey = A * (RGB @ LUMA) + (1 - A) * paper`. The paper is white ($p = 1$),
+except behind light ink drawn on nothing: a white digit saved on a
+transparent canvas would vanish on white paper, so when the visible pixels
+cover less than half the picture (they are the ink, not a sheet) and are
+light on average, weighted by their opacity, the paper is black ($p = 0$)
+(`paper_behind`). The values are taken as image files
 store them (gamma-encoded), not converted to light intensities: the steps
 below only need dark to stay darker than light.
 
@@ -296,8 +301,33 @@ def _eight_bit(image):
     return Image.fromarray(np.clip(values * scale + 0.5, 0, 255).astype(np.uint8))
 
 
+def paper_behind(rgba):
+    r"""The grey $p$ a transparent pixel shows: 1 (white), or 0 behind light ink drawn on nothing.
+
+    The visible pixels are taken for ink when their opacities add up to less
+    than half the picture's area; the paper is then black if their mean
+    grey, weighted by opacity, is above 0.5.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rgba = np.zeros((4, 4, 4), dtype=np.uint8)      # nothing ...
+    >>> rgba[1:3, 1, :] = 255                           # ... but a white stroke
+    >>> paper_behind(rgba)
+    0.0
+    >>> rgba[1:3, 1, :3] = 0                            # a black stroke
+    >>> paper_behind(rgba)
+    1.0
+    """
+    A = rgba[..., 3] / 255.0                                  # (H, W) opacity
+    if not 0 < A.mean() < 0.5:                                # a sheet, or nothing at all
+        return 1.0
+    luma = (rgba[..., :3] / 255.0) @ LUMA                     # (H, W)
+    return 0.0 if (A * luma).sum() / A.sum() > 0.5 else 1.0
+
+
 def to_grey(rgba):
-    r"""Grey levels, paper white: $g = \alpha(0.299 R + 0.587 G + 0.114 B) + (1 - \alpha)$.
+    r"""Grey levels: $g = \alpha(0.299 R + 0.587 G + 0.114 B) + (1 - \alpha)\,p$, $p$ from `paper_behind`.
 
     Parameters
     ----------
@@ -306,23 +336,31 @@ def to_grey(rgba):
     Returns
     -------
     grey : ndarray of shape (H, W), float64 in [0, 1]
-        0 is black, 1 is white; a transparent pixel is white.
+        0 is black, 1 is white; a transparent pixel is the paper's grey.
 
     Examples
     --------
-    Black, white, pure green, and a black pixel at half opacity:
+    Black, white, pure green, and a black pixel at half opacity, on white
+    paper:
 
     >>> import numpy as np
     >>> rgba = np.array([[[0, 0, 0, 255], [255, 255, 255, 255],
     ...                   [0, 255, 0, 255], [0, 0, 0, 128]]], dtype=np.uint8)
     >>> to_grey(rgba).round(3).tolist()
     [[0.0, 1.0, 0.587, 0.498]]
+
+    A white stroke on a transparent canvas stays visible, on black paper:
+
+    >>> stroke = np.zeros((1, 4, 4), dtype=np.uint8)
+    >>> stroke[0, 1] = 255
+    >>> to_grey(stroke).round(3).tolist()
+    [[0.0, 1.0, 0.0, 0.0]]
     """
     rgba = np.asarray(rgba)
     if rgba.ndim != 3 or rgba.shape[2] != 4:
         raise ValueError(f"to_grey needs an (H, W, 4) RGBA array, got shape {rgba.shape}")
     RGB, A = rgba[..., :3] / 255.0, rgba[..., 3] / 255.0   # (H, W, 3), (H, W)
-    return A * (RGB @ LUMA) + (1.0 - A)                     # (H, W)
+    return A * (RGB @ LUMA) + (1.0 - A) * paper_behind(rgba)  # (H, W)
 
 
 def border(image):

@@ -168,6 +168,21 @@ def test_read_image_decodes_png_and_jpeg_and_refuses_the_rest(tmp_path):
             hw.read_image(tmp_path / name)
 
 
+def test_a_white_digit_on_a_transparent_canvas_reads_like_a_black_one_on_paper():
+    """Composited over white it would be blank; over black it is the same digit."""
+    r, c = np.mgrid[:120, :120]
+    disc = (r - 60) ** 2 + (c - 55) ** 2 < 30 ** 2
+    ring = disc & ((r - 60) ** 2 + (c - 55) ** 2 > 20 ** 2)
+    white_on_nothing = np.zeros((120, 120, 4), dtype=np.uint8)
+    white_on_nothing[ring] = 255
+    black_on_paper = np.full((120, 120, 4), 255, dtype=np.uint8)
+    black_on_paper[ring, :3] = 0
+    assert np.abs(hw.prepare(white_on_nothing) - hw.prepare(black_on_paper)).max() < 1e-12
+    sheet = black_on_paper.copy()
+    sheet[:10, :, 3] = 0                       # a sheet with a transparent margin stays on white
+    assert hw.paper_behind(sheet) == 1.0
+
+
 @pytest.mark.parametrize("name", ["moving.gif", "pages.tiff"])
 def test_read_image_refuses_an_image_of_several_frames(tmp_path, name):
     from PIL import Image

@@ -112,6 +112,8 @@ def drawings():
                                        (240, 240, 240, 255), (20, 20, 20, 255), 7),
         "one on a transparent canvas": drawing((64, 64), [[(34, 6), (28, 58)]], (0, 0, 0, 255),
                                                None, 5, alpha=True),
+        "white seven on a transparent canvas": drawing((96, 96), [[(24, 16), (72, 16), (40, 84)]],
+                                                       (255, 255, 255, 255), None, 7, alpha=True),
     }
 
 

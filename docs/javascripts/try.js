@@ -4,7 +4,7 @@
 // except for the site's own files. It mirrors two chapters, function for
 // function and name for name:
 //
-//   primitive_nn.handwriting  toGrey, border, toInk, crop, boxSize,
+//   primitive_nn.handwriting  paperBehind, toGrey, border, toInk, crop, boxSize,
 //                             areaWeights, sizeNormalize, centreOfMass,
 //                             pixelShift, place, centre, prepare
 //   primitive_nn.layers, .activations, .loss, .network: linearForward, relu, softmax, forward
@@ -30,12 +30,29 @@
   }
 
   // grey = A * (RGB @ LUMA) + (1 - A): paper white, a transparent pixel white.
+  function luma(rgba, i) {
+    return (rgba[4 * i] / 255) * C.LUMA[0] + (rgba[4 * i + 1] / 255) * C.LUMA[1]
+      + (rgba[4 * i + 2] / 255) * C.LUMA[2];
+  }
+
+  // The grey a transparent pixel shows: white, or black behind light ink drawn on nothing.
+  function paperBehind(rgba, h, w) {
+    let opacity = 0, lit = 0;
+    for (let i = 0; i < h * w; i++) {
+      const A = rgba[4 * i + 3] / 255;
+      opacity += A;
+      lit += A * luma(rgba, i);
+    }
+    if (!(opacity > 0 && opacity / (h * w) < 0.5)) return 1;
+    return lit / opacity > 0.5 ? 0 : 1;
+  }
+
   function toGrey(rgba, h, w) {
     const grey = image(h, w);
+    const paper = paperBehind(rgba, h, w);
     for (let i = 0; i < h * w; i++) {
-      const R = rgba[4 * i] / 255, G = rgba[4 * i + 1] / 255, B = rgba[4 * i + 2] / 255;
       const A = rgba[4 * i + 3] / 255;
-      grey.data[i] = A * (R * C.LUMA[0] + G * C.LUMA[1] + B * C.LUMA[2]) + (1 - A);
+      grey.data[i] = A * luma(rgba, i) + (1 - A) * paper;
     }
     return grey;
   }
