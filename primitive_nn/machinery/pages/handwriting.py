@@ -233,7 +233,7 @@ def centring(lab):
 
 @figure("handwriting-shift")
 def shifted(lab):
-    networks = {"the network predict ships": shipped_run(lab).params,
+    networks = {"the shipped network (predict's)": shipped_run(lab).params,
                 "the seed's 784-10-10": example_run(lab).params}
     return shift_figure(networks, lab.mnist.test_images.T / 255.0, lab.mnist.test_labels)
 

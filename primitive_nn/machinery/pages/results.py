@@ -4,10 +4,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from primitive_nn import data
+from primitive_nn.calibration import confusion_matrix
 from primitive_nn.machinery.figures import WIDTH, digit_grid, styled
-from primitive_nn.machinery.lab import figure
+from primitive_nn.machinery.lab import figure, quoted
+from primitive_nn.machinery.pages import pct
+from primitive_nn.machinery.pages.initialization import training_split
 from primitive_nn.machinery.pages.seed import example_run
-from primitive_nn.network import predict
+from primitive_nn.network import forward, predict
 
 
 def test_set(lab):
@@ -47,19 +50,20 @@ def hidden_weights_figure(lab):
                           "change of each weight, start to end")
 
 
-def confusion_matrix(predicted, labels, n_classes=10):
-    """Counts $C_{tp}$ of examples with true label t predicted as p.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> confusion_matrix(np.array([0, 1, 1]), np.array([0, 1, 0]), n_classes=2)
-    array([[1, 1],
-           [0, 1]])
-    """
-    C = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(C, (labels, predicted), 1)
-    return C
+@quoted("results")
+def hidden_units(lab):
+    """How far each hidden unit's weights moved, and how often the one that moved least was active."""
+    he = example_run(lab, "he")
+    X, _ = training_split(he.recipe, lab.mnist)
+    moved = np.linalg.norm(he.params["W1"] - he.initial_params["W1"], axis=1)  # (n_h,)
+    active = {when: (forward(params, X.astype(params["W1"].dtype))["A1"] > 0).mean(axis=1)
+              for when, params in (("start", he.initial_params), ("end", he.params))}
+    still = int(moved.argmin())
+    others = np.delete(moved, still)
+    return {"hidden": {"still_unit": still, "times_less": round(float(others.min() / moved[still]), 1),
+                       "active_start": pct(active["start"][still]),
+                       "active_end": pct(active["end"][still]),
+                       "others_active_min": pct(np.delete(active["end"], still).min())}}
 
 
 @styled

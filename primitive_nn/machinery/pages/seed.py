@@ -94,7 +94,7 @@ def seed_distribution(panels, references, xlim=None):
         if title in references:
             value, label = references[title]
             ax.axvline(value, color="#a33", linestyle="--", label=label)
-            ax.legend(loc="lower left", frameon=False)
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1), frameon=False)  # above the dots
         ax.set_yticks(range(len(accuracies)), list(accuracies))
         ax.set(xlabel=f"final {title} accuracy", ylim=(-0.6, len(accuracies) - 0.4), xlim=xlim)
     return fig
@@ -106,7 +106,7 @@ def distribution_figure(lab):
     panels = {split: {mode: [r[f"{split}_accuracy"] for r in study[mode]["runs"]] for mode in MODES}
               for split in ("train", "dev")}
     return seed_distribution(panels, {
-        "train": (NOTEBOOK_TRAIN_ACCURACY, "seed notebook, iteration 490")})
+        "train": (NOTEBOOK_TRAIN_ACCURACY, "notebook, iteration 490")})
 
 
 # ---------------------------------------------------------------- quoted numbers
