@@ -26,5 +26,5 @@ def augmented_samples(originals, variants):
 def samples_figure(lab):
     X, rng = data.to_columns(lab.mnist.test_images[:4]), np.random.default_rng(0)
     return augmented_samples(X, {  # the draws, in this order, make the figure
-        "shifted": random_shift(X, rng), "shifted again": random_shift(X, rng),
-        "affine": random_affine(X, rng), "affine again": random_affine(X, rng)})
+        "shift,\ndraw 1": random_shift(X, rng), "shift,\ndraw 2": random_shift(X, rng),
+        "affine,\ndraw 1": random_affine(X, rng), "affine,\ndraw 2": random_affine(X, rng)})
