@@ -94,7 +94,8 @@ $$
 \tanh'(z) = 1 - \tanh^2 z ,
 $$
 
-`s * (1 - s)` and `1 - np.tanh(Z) ** 2`. Both flatten out for large $|z|$,
+`sigmoid(Z) * sigmoid(-Z)` (the same number, since $1 - \sigma(z) =
+\sigma(-z)$) and `1 - np.tanh(Z) ** 2`. Both flatten out for large $|z|$,
 and that costs the backward pass dearly: Part II's chapter on saturation
 (`primitive_nn.saturation`) derives how, and measures it. `ACTIVATIONS`
 maps each name to its function and derivative; the network's forward and

@@ -97,6 +97,19 @@ def evaluate(params, X, labels, activation="relu"):
     return {"loss": loss / X.shape[1], "accuracy": correct / X.shape[1]}
 
 
+def split(recipe, mnist, rng=None, dtype=None, order="C"):
+    """A run's training and dev columns, `(X, y, X_dev, y_dev)`: the shuffle `run` draws first.
+
+    `rng` continues into the rest of the run; without it a generator from
+    the recipe's seed draws the same shuffle, so the split of a finished
+    run can be had again. `dtype` defaults to the recipe's.
+    """
+    rng = np.random.default_rng(recipe.seed) if rng is None else rng
+    images, labels = training_images(recipe, mnist)
+    return data.split_dev(images, labels, recipe.dev_size, rng, dtype=dtype or recipe.dtype,
+                          order=order)
+
+
 def run(recipe, mnist, *, label=None, quiet=False, print_records=False, threads=None):
     """Train one network on `mnist` (a `primitive_nn.machinery.mnist.MNIST`) as `recipe` says.
 
@@ -119,19 +132,18 @@ def run(recipe, mnist, *, label=None, quiet=False, print_records=False, threads=
 def _run(recipe, mnist, label, quiet, print_records):
     check_fits(recipe, mnist)
     rng = np.random.default_rng(recipe.seed)
-    images, labels = training_images(recipe, mnist)
     order = "C" if uses_part1_loop(recipe) else "F"  # see data.to_columns and the minibatch chapter
-    X, y, X_dev, y_dev = data.split_dev(images, labels, recipe.dev_size, rng,
-                                        dtype=recipe.dtype, order=order)
+    X, y, X_dev, y_dev = split(recipe, mnist, rng, order=order)
     start = starting_params(recipe, rng)
     X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, recipe.dtype)
     score = partial(evaluate, activation=recipe.activation)
     X_watched = X_test if recipe.watch_test else None
     monitor = _monitor(score, X_dev, y_dev, X_watched, mnist.test_labels)
+    m_total = len(y) + len(y_dev)  # the seed's m_before_split defect divides by it
     with progress.training(recipe.epochs, label, unit(recipe), quiet, print_records) as on_record:
         began = time.perf_counter()
         try:
-            params, history = _train(recipe, start, X, y, rng, len(labels), monitor, on_record)
+            params, history = _train(recipe, start, X, y, rng, m_total, monitor, on_record)
         except Diverged as died:
             if not recipe.record_divergence:
                 raise

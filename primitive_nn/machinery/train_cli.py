@@ -22,8 +22,6 @@ import warnings
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-import numpy as np
-
 from primitive_nn import data
 from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.machinery import figures, files, progress, recipes, report, runs
@@ -205,9 +203,7 @@ def main_single(args, recipe, mnist):
 
 def _show(args, recipe, result, mnist):
     """The seed's `test_prediction` for each index of `--show` (dev image 0 by default)."""
-    images, labels = runs.training_images(recipe, mnist)
-    _, _, X_dev, y_dev = data.split_dev(images, labels, recipe.dev_size,
-                                        np.random.default_rng(recipe.seed))
+    _, _, X_dev, y_dev = runs.split(recipe, mnist)
     for index in args.show or [0]:
         where = test_prediction(index, result.params, X_dev, y_dev, out_dir=args.out,
                                 activation=recipe.activation)

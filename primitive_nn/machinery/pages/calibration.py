@@ -22,7 +22,7 @@ from primitive_nn.machinery.figures import WIDTH, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
 from primitive_nn.machinery.pages import pct
 from primitive_nn.machinery.recipes import PART2_SEEDS, RECIPES
-from primitive_nn.machinery.runs import training_images
+from primitive_nn.machinery.runs import split, summarize
 from primitive_nn.network import forward, n_layers
 
 BINS = 10        # confidence bins of the reliability diagram and the ECE
@@ -38,9 +38,7 @@ def logits(params, X):
 
 def dev_split(run, mnist):
     """The dev images (784, d) and labels a run held out: the same shuffle `runs.run` drew."""
-    images, labels = training_images(run.recipe, mnist)
-    _, _, X_dev, y_dev = data.split_dev(images, labels, run.recipe.dev_size,
-                                        np.random.default_rng(run.recipe.seed), dtype=np.float64)
+    _, _, X_dev, y_dev = split(run.recipe, mnist, dtype=np.float64)
     return X_dev, y_dev
 
 
@@ -147,9 +145,8 @@ def mean_sd(values, scale=1.0, digits=2):
     >>> mean_sd([0.01, 0.03], scale=100)
     {'mean': 2.0, 'sd': 1.41}
     """
-    v = scale * np.asarray(values, dtype=float)
-    return {"mean": round(float(v.mean()), digits),
-            "sd": round(float(v.std(ddof=1)) if len(v) > 1 else 0.0, digits)}
+    s = summarize([scale * v for v in values])
+    return {"mean": round(s["mean"], digits), "sd": round(s["sd"], digits)}
 
 
 @quoted("calibration")

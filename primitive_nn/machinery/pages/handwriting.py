@@ -52,7 +52,7 @@ def shipped_run(lab):
     return lab.train(lab.scaled(SHIPPED), "shipped network")
 
 
-def shipped_temperature(lab):
+def shipped_run_temperature(lab):
     """The shipped network's temperature: its answers in the figures are `predict`'s."""
     return lab.result("shipped")[0]["temperature"]
 
@@ -223,12 +223,12 @@ def photos(lab):
 
 @figure("handwriting-pipeline")
 def pipeline(lab):
-    return pipeline_figure(photos(lab)[0], shipped_run(lab).params, shipped_temperature(lab))
+    return pipeline_figure(photos(lab)[0], shipped_run(lab).params, shipped_run_temperature(lab))
 
 
 @figure("handwriting-centring")
 def centring(lab):
-    return centring_figure(photos(lab), shipped_run(lab).params, shipped_temperature(lab))
+    return centring_figure(photos(lab), shipped_run(lab).params, shipped_run_temperature(lab))
 
 
 @figure("handwriting-shift")

@@ -15,7 +15,6 @@ from dataclasses import replace
 import numpy as np
 from matplotlib.figure import Figure
 
-from primitive_nn import data
 from primitive_nn.initialization import CHANGES, predicted_std
 from primitive_nn.loss import cross_entropy_from_logits, one_hot
 from primitive_nn.machinery.figures import WIDTH, styled
@@ -23,7 +22,7 @@ from primitive_nn.machinery.lab import experiment, figure, quoted
 from primitive_nn.machinery.pages import compared, spread
 from primitive_nn.machinery.pages.data import pixel_second_moment
 from primitive_nn.machinery.pages.seed import example_run, notebook_recipe
-from primitive_nn.machinery.runs import summary, training_images
+from primitive_nn.machinery.runs import split, summary
 from primitive_nn.network import forward, init_params
 
 START_DRAWS = 20  # random starts averaged to compare with the predicted spread
@@ -60,9 +59,7 @@ def init_scale(lab):
 
 def training_split(recipe, mnist):
     """The training columns `X` (784, m), float64, and labels `y` that a run of `recipe` trains on."""
-    images, labels = training_images(recipe, mnist)
-    X, y, _, _ = data.split_dev(images, labels, recipe.dev_size,
-                                np.random.default_rng(recipe.seed), dtype=np.float64)
+    X, y, _, _ = split(recipe, mnist, dtype=np.float64)
     return X, y
 
 
