@@ -25,15 +25,20 @@ every test image the centre of mass lies within half a pixel of row 14,
 column 14, counting from 0. So "centred" means: moved by a whole number of
 pixels, the one that brings the centre of mass nearest to $(14, 14)$.
 
-A picture of your own digit goes through the same steps, in this order:
+A photo adds what MNIST's scans never had: paper that is not white, light
+that is not even, specks, ruled lines, a second digit. So a picture of your
+own digit goes through more steps than the recipe's three, in this order:
 
 | step | function | shape |
 |---|---|---|
-| decode the file | `read_image` | $(H, W, 4)$ bytes, RGBA |
+| decode the file, reduced | `read_image` | $(H, W, 4)$ bytes, RGBA |
 | grey, paper white | `to_grey` | $(H, W)$ in $[0, 1]$ |
-| ink, paper black | `to_ink` | $(H, W)$ in $[0, 1]$ |
-| cut out the digit | `crop` | $(h, w)$ |
-| fit into 20×20 | `size_normalize` | $(h', w')$, $\max(h', w') = 20$ |
+| at most 1024 a side | `shrink` | $(H', W')$ |
+| ink bright, paper flat at 0 | `flatten` | $(H', W')$ |
+| ink 1, paper 0 | `to_ink` | $(H', W')$ in $[0, 1]$ |
+| ruled lines erased | `unrule` | $(H', W')$ |
+| cut out the digit's own ink | `crop` | $(h, w)$ |
+| fit into 20×20 | `size_normalize` | $(h_2, w_2)$, $\max(h_2, w_2) = 20$ |
 | centre in 28×28 | `centre` | $(28, 28)$ |
 
 `prepare` runs them all, and `image.reshape(784, 1)` makes the column $x$
@@ -61,37 +66,131 @@ light on average, weighted by their opacity, the paper is black ($p = 0$)
 store them (gamma-encoded), not converted to light intensities: the steps
 below only need dark to stay darker than light.
 
-# Ink
+# Large pictures
 
-MNIST is white ink on black, 1 for ink and 0 for paper; people write dark
-ink on light paper. Which one a picture is, we read from its **border**,
-the pixels of the first and last row and column, which are nearly all
-paper: if the median border pixel is lighter than mid-grey, the picture is
-dark on light and we invert it, $v = 1 - g$. Now ink is bright.
-
-A photo's paper is not exactly white, nor its ink black. So we stretch the
-levels. Let $b$ be the median border pixel of $v$ (the paper) and
-$p = \max v$ (the darkest ink). If $p - b$ is below `MIN_CONTRAST`, one
-fifth of the grey scale, there is no ink to read: the image is **blank**,
-and we say so rather than guess. Otherwise every pixel less than a quarter
-of the way from paper to ink (`INK_LEVEL`) counts as paper, the darkest ink
-becomes 1, and the rest fall linearly in between:
+A phone's photo has 12 or 48 million pixels; the digit will be 20 pixels
+tall. Every step below takes time in proportion to the area, and NumPy's
+float64 arrays take 8 bytes a pixel each, so a picture more than
+`MAX_SIDE` = 1024 pixels a side is first reduced by the whole factor
 
 $$
-t = b + \tfrac{1}{4}(p - b), \qquad
-\text{ink} = \operatorname{clip}\!\left(\frac{v - t}{p - t},\, 0,\, 1\right).
+f = \left\lceil \frac{\max(H, W)}{1024} \right\rceil ,
 $$
 
-`ink = np.clip((v - t) / (p - t), 0.0, 1.0)`. Paper becomes exactly 0, as
-MNIST's background is, and a little noise in the paper or a shadow fainter
-than a quarter of the ink disappears with it.
+each $f \times f$ block becoming its mean (`shrink`:
+`grey[:h * f, :w * f].reshape(h, f, w, f).mean(axis=(1, 3))`). A file is
+reduced while it is decoded, before it is ever a NumPy array (`read_image`):
+a JPEG is decoded straight at a half, a quarter or an eighth of its size,
+and Pillow takes the block means of the rest, so a 48-megapixel photo never
+exists in memory at full size. How much the reduction can change the
+28×28 image is measured in the book's page of this chapter.
 
-# Crop
+# Flattening the paper
 
-The digit is the **bounding box** of the ink: the first and last rows and
-columns that hold any pixel above 0. `rows = np.flatnonzero(ink.any(axis=1))`
-and the same for columns, then `ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]`.
-Where the digit was on the page, and how big, no longer matters.
+Light falls unevenly on a page: one corner of a photo can be a third darker
+than the other, darker than a light pencil stroke is in the bright corner.
+One threshold for the whole picture then reads the dark corner as ink.
+What matters is not how dark a pixel is, but how much darker than the
+paper around it.
+
+First, which way round: MNIST is white ink on black, people write dark ink
+on light paper. Which one a picture is, we read from its **border**, the
+pixels of the first and last row and column, which are nearly all paper: if
+the median border pixel is lighter than mid-grey, the picture is dark on
+light and we invert it, $v = 1 - g$. Now ink is bright.
+
+Then we estimate the paper under the ink, the level $v$ would have if the
+ink were lifted off, and subtract it. The paper changes slowly; a stroke
+is narrow. Take at each pixel the **minimum** of $v$ over the $k \times k$
+square around it: if $k$ is wider than any stroke, every square reaches
+paper, and the ink is gone, but the result is the darkest paper nearby,
+a little too dark near a change in the light. Then take the **maximum**
+over the same squares, which brings the paper back up to its own level:
+
+$$
+P = \max_{k \times k}\Big(\min_{k \times k} v\Big), \qquad f = v - P \ge 0 .
+$$
+
+`f = v - sliding(sliding(v, k, np.min), k, np.max)` (`paper_level`,
+`flatten`). This is a morphological **opening**, and $v - P$ its
+"top-hat", a standard correction for uneven light in image processing
+(Gonzalez and Woods's *Digital Image Processing*, on morphology). A minimum over a square
+is a minimum over rows of minima over columns, so each takes $2k$ values a
+pixel, not $k^2$. The square is `window`: a quarter of the picture's
+shorter side, wider than any stroke of a digit that fits in the picture.
+A region of ink wider than $k$ (a blot, a solid bar) keeps some of its
+middle as "paper"; a digit's strokes are not that wide.
+
+# A threshold relative to the ink
+
+Now the paper is near 0 everywhere, and ink is its contrast with the paper
+around it. Let $b$ be the median border pixel of $f$ (the paper, about 0)
+and $p = \max f$ (the darkest ink). If $p - b$ is below `MIN_CONTRAST`, a
+tenth of the grey scale, there is no ink to read: the image is **blank**,
+and we say so rather than guess. Otherwise every pixel less than 35% of
+the way from paper to the darkest ink (`INK_LEVEL`) is paper:
+
+$$
+t = b + 0.35\,(p - b) .
+$$
+
+The threshold is relative: the same fraction of the contrast whether the
+ink is a felt pen on white or a pencil on grey. MNIST's strokes are 1 in
+their core, and a photo's ink is grainy, so the levels are stretched so
+that a typical stroke pixel becomes 1: with $q$ the median of the pixels
+above $t$,
+
+$$
+\text{ink} = \operatorname{clip}\!\left(\frac{f - t}{q - t},\, 0,\, 1\right),
+$$
+
+`ink = np.clip((f - t) / (q - t), 0.0, 1.0)` (`to_ink`). Paper becomes
+exactly 0, as MNIST's background is, and the pixels between $t$ and $q$,
+at the edges of the strokes, stay grey.
+
+# Ruled lines
+
+A line ruled across the page is as long as the page and only a pixel or
+two thick. A row belongs to one when at least two thirds of it is ink
+(`RULE_COVER`) and the band of such rows is at most 3% of the picture's
+height thick (`RULE_THIN`): thinner than a stroke, longer than a digit. Its
+rows are erased, and the same for lines ruled down, on the transpose
+(`rule_rows`, `unrule`). Where the line crossed the digit, the stroke loses
+those rows and is cut in two, which the next step mends. A lighter rule,
+fainter than 35% of the ink, never became ink at all. A rule tilted by
+more than its own thickness across the picture is not a band of rows, and
+stays: straighten such a photo first.
+
+# Crop: the digit's own ink
+
+Cropping to every inked pixel lets one speck in a corner decide the box,
+and the digit shrinks to a fraction of it. So we crop to the digit's own
+ink. The ink falls apart into **connected pieces**: pixels that touch, side
+or corner (`components`). In each row the ink is a few runs of pixels
+(`runs`); a run touches a run in the row above when their columns overlap
+or meet at a corner, $\text{start}_i \le \text{stop}_j$ and
+$\text{start}_j \le \text{stop}_i$ (`stop` one past the last column).
+Touching runs are joined by union-find: each run points towards a run of
+its piece, and following the pointers ends at the piece's first run, its
+name. This visits each run once and each pair of touching runs once.
+
+A digit is not always one piece: a 5's bar is often lifted off, a 4 can be
+open, a pencil line breaks. So the digit is grown (`digit_pieces`). It
+starts as the piece of largest area. A piece is a **speck** when its
+longer side is less than a tenth (`SPECK`) of the largest piece's, and is
+dropped. Any other piece joins when the gap between its box and the
+digit's box is at most a quarter (`NEAR`) of the digit's longer side:
+close relative to the digit's own size, so a photo of a large digit and one
+of a small digit are judged alike. Joining repeats until nothing joins.
+The crop is the box of the digit's pieces, with every other piece's ink
+inside it erased.
+
+**Two digits.** A piece as tall as half the digit (`TALL`), lying beside it
+so that the two would be wider than tall, is another digit: a digit stands
+upright, "42" does not (`another_digit`). Such a picture is refused with
+the number of digits found, rather than read as one of them at low
+confidence. A 0 broken into a left and a right half looks like "()" and
+is refused too: draw it again.
 
 # Size-normalize: area averaging
 
@@ -185,7 +284,10 @@ both whole numbers of pixels, and both are written out. That is what lets
 the JavaScript of the "Try it" page, which runs the same steps in the same
 order with the same constants, agree with NumPy to far better than one grey
 level in 255. NumPy adds long sums pairwise and JavaScript adds them one by
-one, so the last bits differ; nothing else does.
+one, so the last bits differ; nothing else does. The steps that decide
+(which pixels are paper, which pieces are the digit) use minima, maxima,
+medians, subtractions and comparisons, which are exact in both languages,
+so from the same grey levels both sides cut out the same pieces.
 
 # What happens without it
 
@@ -217,29 +319,44 @@ picture:
 (5, 24)
 """
 
+import contextlib
 import math
+import warnings
 
 import numpy as np
 
 from primitive_nn.errors import DataError
 
+MAX_SIDE = 1024      # a larger picture is reduced to at most this many pixels a side
 FIELD = 28           # MNIST's images are FIELD x FIELD pixels
 BOX = 20             # the digit's longer side, in pixels
 CENTRE = 14          # row and column (counted from 0) where the centre of mass lands
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601: grey from red, green, blue
-MIN_CONTRAST = 0.2   # ink must differ from the paper by this much of the grey scale
-INK_LEVEL = 0.25     # a pixel less than this fraction of the way from paper to ink is paper
+BACKGROUND = 1 / 4   # the paper is estimated over squares this fraction of the shorter side
+MIN_CONTRAST = 0.1   # ink must differ from the paper by this much of the grey scale
+INK_LEVEL = 0.35     # a pixel less than this fraction of the way from paper to ink is paper
+RULE_COVER = 2 / 3   # a ruled line is inked across this fraction of the picture ...
+RULE_THIN = 0.03     # ... in a band of rows at most this fraction of the picture's height
+SPECK = 0.1          # a piece of ink smaller than this fraction of the largest is a speck
+NEAR = 0.25          # a piece this close to the digit, relative to its size, is part of it
+TALL = 0.5           # a piece beside the digit at least this fraction of its height is a digit
 SUBPIXEL = 1024      # shifts are rounded to 1/SUBPIXEL of a pixel before rounding half up
 
 
 def read_image(path):
-    r"""Decode a PNG or JPEG file into RGBA bytes, upright.
+    r"""Decode a PNG or JPEG file into RGBA bytes, upright, reduced while decoding.
 
-    Pillow decodes the file; nothing else in this chapter uses it. A photo's
-    EXIF orientation tag, which phones write instead of turning the pixels,
-    is applied, so the digit stands as it did on the screen. An image of
-    several frames (an animation, a multi-page TIFF) is refused rather than
-    read by one of them.
+    Pillow decodes the file; nothing else in this chapter uses it. A picture
+    more than `MAX_SIDE` pixels a side is reduced as it is read, by the same
+    whole factor `shrink` would use: a JPEG is decoded at a half, a quarter
+    or an eighth of its size (its "draft" mode, which averages in the
+    compressed domain), and what remains is a box reduction, each
+    $f \times f$ block its mean (Pillow's `reduce`). So the full-size picture
+    never becomes a NumPy array, and memory stays near that of the decoded
+    file. A photo's EXIF orientation tag, which phones write instead of
+    turning the pixels, is applied, so the digit stands as it did on the
+    screen. An image of several frames (an animation, a multi-page TIFF) is
+    refused rather than read by one of them.
 
     Parameters
     ----------
@@ -248,7 +365,7 @@ def read_image(path):
     Returns
     -------
     rgba : ndarray of shape (H, W, 4), dtype uint8
-        Red, green, blue and alpha, 0 to 255.
+        Red, green, blue and alpha, 0 to 255; $\max(H, W) \le$ `MAX_SIDE`.
 
     Raises
     ------
@@ -263,20 +380,20 @@ def read_image(path):
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = pathlib.Path(tmp) / "grey.png"
     ...     Image.new("L", (3, 2), 200).save(path)
-    ...     rgba = read_image(path)
-    >>> rgba.shape, rgba.dtype, rgba[0, 0].tolist()
-    ((2, 3, 4), dtype('uint8'), [200, 200, 200, 255])
+    ...     Image.new("L", (3000, 2000), 200).save(pathlib.Path(tmp) / "big.png")
+    ...     rgba, big = read_image(path), read_image(pathlib.Path(tmp) / "big.png")
+    >>> rgba.shape, rgba.dtype, rgba[0, 0].tolist(), big.shape
+    ((2, 3, 4), dtype('uint8'), [200, 200, 200, 255], (666, 1000, 4))
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with _opened(path) as image:
             frames = getattr(image, "n_frames", 1)
             if frames > 1:
                 raise DataError(f"{path}: an image of {frames} frames (animated, or several "
                                 "pages); save the one that shows the digit as a PNG or JPEG")
-            image = _eight_bit(ImageOps.exif_transpose(image))
-            return np.asarray(image.convert("RGBA"), dtype=np.uint8).copy()
+            return np.asarray(_reduced(image).convert("RGBA"), dtype=np.uint8).copy()
     except Image.DecompressionBombError as exc:
         raise DataError(f"{path}: too large to read safely ({exc})") from exc
     except FileNotFoundError as exc:
@@ -289,14 +406,51 @@ def read_image(path):
         raise DataError(f"{path}: cannot read this image ({exc})") from exc
 
 
+@contextlib.contextmanager
+def _opened(path):
+    """Pillow's Image.open, without its warning for pictures over 89 megapixels: they are reduced."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        image = Image.open(path)
+    with image:
+        yield image
+
+
+# EXIF orientation tag: the turn that makes the picture upright
+UPRIGHT = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+           6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+
+
+def _reduced(image):
+    """An opened Pillow image decoded at most MAX_SIDE a side (draft, then reduce), upright, 8-bit."""
+    from PIL import Image
+
+    orientation = image.getexif().get(0x0112)
+    f = reduction(image.height, image.width)
+    if f > 1 and image.format == "JPEG":
+        image.draft(image.mode, (image.width // f, image.height // f))
+    if image.mode in ("1", "P", "PA"):
+        image = image.convert("RGBA")
+    elif image.mode.startswith("I;16"):
+        image = image.convert("I")
+    f = reduction(image.height, image.width)
+    if f > 1:                                       # the blocks `shrink` would take
+        image = image.reduce(f, box=(0, 0, image.width // f * f, image.height // f * f))
+    if orientation in UPRIGHT:
+        image = image.transpose(getattr(Image.Transpose, UPRIGHT[orientation]))
+    return _eight_bit(image)
+
+
 def _eight_bit(image):
     """A 16-bit grey image scaled to 8 bits, which Pillow's RGBA conversion would clip instead."""
     from PIL import Image
 
-    if image.mode not in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+    if image.mode != "I":
         return image
     values = np.asarray(image, dtype=np.float64)
-    sixteen_bit = image.mode.startswith("I;16") or values.max() > 255  # mode "I" says no depth
+    sixteen_bit = values.max() > 255                # mode "I" says nothing of the depth
     scale = 255 / 65535 if sixteen_bit else 1.0
     return Image.fromarray(np.clip(values * scale + 0.5, 0, 255).astype(np.uint8))
 
@@ -363,6 +517,47 @@ def to_grey(rgba):
     return A * (RGB @ LUMA) + (1.0 - A) * paper_behind(rgba)  # (H, W)
 
 
+def reduction(h, w):
+    r"""The whole factor $f = \lceil \max(h, w) / 1024 \rceil$ a picture is reduced by: 1 if it is small enough.
+
+    Examples
+    --------
+    >>> reduction(280, 280), reduction(1024, 700), reduction(1025, 10), reduction(12000, 12000)
+    (1, 1, 2, 12)
+    """
+    return -(-max(h, w) // MAX_SIDE)
+
+
+def shrink(grey):
+    r"""Reduce a large picture by `reduction`: each $f \times f$ block becomes its mean.
+
+    Nothing needs more than `MAX_SIDE` pixels a side to be read at 28×28, and
+    the steps after this one take time in proportion to the area. The last
+    rows and columns that do not fill a block (fewer than $f$) are dropped.
+    `read_image` reduces a file while decoding it, so that a picture from a
+    file arrives here small enough already.
+
+    Parameters
+    ----------
+    grey : ndarray of shape (H, W)
+
+    Returns
+    -------
+    ndarray of shape (H // f, W // f), `grey` itself when $f = 1$
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shrink(np.ones((2000, 3000))).shape, shrink(np.ones((30, 20))).shape
+    ((666, 1000), (30, 20))
+    """
+    f = reduction(*grey.shape)
+    if f == 1:
+        return grey
+    h, w = grey.shape[0] // f, grey.shape[1] // f
+    return grey[:h * f, :w * f].reshape(h, f, w, f).mean(axis=(1, 3))  # (h, w)
+
+
 def border(image):
     r"""The pixels of the first and last row and column, each once.
 
@@ -386,13 +581,92 @@ def border(image):
     return image[on_border]
 
 
-def to_ink(grey):
-    r"""Ink 1, paper 0: invert a dark-on-light picture, then stretch its levels.
+def window(h, w):
+    r"""The side $k$ of the square the paper is estimated over: odd, about a quarter of the shorter side.
+
+    $k = 2 \lfloor \frac12 \cdot \frac14 \min(h, w) + \frac12 \rfloor + 1$,
+    so that a pixel sits in the middle of its window.
+
+    Examples
+    --------
+    >>> window(320, 320), window(280, 280), window(60, 40), window(2, 2)
+    (81, 71, 11, 1)
+    """
+    return 2 * round_half_up(BACKGROUND * min(h, w) / 2) + 1
+
+
+def sliding(image, k, reduce):
+    r"""`reduce` (np.min or np.max) over the $k \times k$ square around every pixel.
+
+    A square's minimum is the minimum, over its rows, of each row's minimum,
+    so the square is done as a run along the columns and then along the
+    rows, $2k$ values per pixel instead of $k^2$. Near the edge the square is
+    cut short: the picture is padded with values `reduce` never picks.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W)
+    k : int, odd
+    reduce : np.min or np.max
+
+    Returns
+    -------
+    ndarray of shape (H, W)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sliding(np.array([[1.0, 5.0, 2.0, 8.0]]), 3, np.max).tolist()
+    [[5.0, 5.0, 8.0, 8.0]]
+    """
+    never = np.inf if reduce is np.min else -np.inf
+    for axis in (0, 1):
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (k // 2, k // 2)
+        padded = np.pad(image, pad, constant_values=never)
+        image = reduce(np.lib.stride_tricks.sliding_window_view(padded, k, axis=axis), axis=-1)
+    return image
+
+
+def paper_level(v, k):
+    r"""The paper under the ink, by a morphological opening: $\max_k(\min_k v)$.
+
+    The minimum over each $k \times k$ square wipes out any stroke narrower
+    than $k$ (ink is bright in $v$); the maximum then brings back the paper's
+    own brightness, lighting and all, which varies slowly.
+
+    Parameters
+    ----------
+    v : ndarray of shape (H, W)
+        Ink bright, paper dark.
+    k : int, odd
+        From `window`: wider than any stroke.
+
+    Returns
+    -------
+    ndarray of shape (H, W), at most `v` everywhere
+
+    Examples
+    --------
+    Paper at 0.1 on the left and 0.3 on the right, where the light changes,
+    and a stroke (0.9) narrower than the window: the stroke goes, the step
+    in the light stays.
+
+    >>> import numpy as np
+    >>> v = np.full((5, 6), 0.1)
+    >>> v[:, 3:] = 0.3
+    >>> v[1:4, 1] = 0.9
+    >>> paper_level(v, 3)[2].tolist()
+    [0.1, 0.1, 0.1, 0.3, 0.3, 0.3]
+    """
+    return sliding(sliding(v, k, np.min), k, np.max)
+
+
+def flatten(grey):
+    r"""Ink bright and the paper flat at 0: $f = v - \max_k(\min_k v)$, $v$ the picture inverted if light.
 
     The picture is dark on light when the median of its `border` is above
-    0.5; then $v = 1 - g$, else $v = g$. With $b$ the median border pixel of
-    $v$ and $p = \max v$: $t = b + \frac14 (p - b)$ and
-    $\text{ink} = \operatorname{clip}((v - t) / (p - t), 0, 1)$.
+    0.5; then $v = 1 - g$, else $v = g$.
 
     Parameters
     ----------
@@ -400,8 +674,41 @@ def to_ink(grey):
 
     Returns
     -------
+    f : ndarray of shape (H, W), float64 in [0, 1]
+        The ink's contrast with the paper around it; about 0 on the paper.
+
+    Examples
+    --------
+    A dark stroke on paper lit unevenly, from 0.9 down to 0.6: the stroke
+    stands out by the same amount everywhere after flattening.
+
+    >>> import numpy as np
+    >>> grey = np.tile(np.linspace(0.9, 0.6, 7), (7, 1))
+    >>> grey[3] -= 0.4
+    >>> flatten(grey)[:, 3].round(2).tolist()
+    [0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.0]
+    """
+    grey = np.asarray(grey, dtype=np.float64)
+    v = 1.0 - grey if np.median(border(grey)) > 0.5 else grey  # (H, W), ink bright
+    return v - paper_level(v, window(*v.shape))                # (H, W)
+
+
+def to_ink(f):
+    r"""Ink 1, paper 0: a threshold relative to the ink's contrast, then a stretch.
+
+    With $b$ the median of the `border` of $f$ (the paper) and $p = \max f$
+    (the darkest ink): $t = b + 0.35\,(p - b)$; $q$ is the median of the
+    pixels above $t$ (a typical stroke); then
+    $\text{ink} = \operatorname{clip}((f - t) / (q - t), 0, 1)$.
+
+    Parameters
+    ----------
+    f : ndarray of shape (H, W), from `flatten`
+
+    Returns
+    -------
     ink : ndarray of shape (H, W), float64 in [0, 1]
-        Exactly 0 on the paper, 1 at the darkest ink.
+        Exactly 0 on the paper, 1 in the stroke's core.
 
     Raises
     ------
@@ -410,30 +717,258 @@ def to_ink(grey):
 
     Examples
     --------
-    Grey paper (0.8) with one dark stroke (0.2), and a faint smudge (0.75):
+    Paper (0), a stroke (0.5 and 0.6), its edge (0.3) and a faint smudge (0.1):
 
     >>> import numpy as np
-    >>> grey = np.full((3, 5), 0.8)
-    >>> grey[1, 1:3], grey[1, 3] = 0.2, 0.75
-    >>> to_ink(grey).round(3).tolist()
-    [[0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]]
-    >>> to_ink(np.full((3, 5), 0.8))
+    >>> f = np.zeros((3, 6))
+    >>> f[1, 1:5] = 0.5, 0.6, 0.3, 0.1
+    >>> to_ink(f).round(2).tolist()[1]
+    [0.0, 1.0, 1.0, 0.31, 0.0, 0.0]
+    >>> to_ink(np.zeros((3, 5)))
     Traceback (most recent call last):
     ...
-    primitive_nn.errors.DataError: blank image: no ink darker than the paper by at least 0.2 of the grey scale
+    primitive_nn.errors.DataError: blank image: no ink darker than the paper by at least 0.1 of the grey scale
     """
-    grey = np.asarray(grey, dtype=np.float64)
-    v = 1.0 - grey if np.median(border(grey)) > 0.5 else grey  # (H, W), ink bright
-    b, p = np.median(border(v)), v.max()                       # paper level, darkest ink
+    b, p = np.median(border(f)), f.max()                     # paper level, darkest ink
     if not p - b >= MIN_CONTRAST:
         raise DataError(f"blank image: no ink darker than the paper by at least "
                         f"{MIN_CONTRAST:g} of the grey scale")
-    t = b + INK_LEVEL * (p - b)                                # below t: paper
-    return np.clip((v - t) / (p - t), 0.0, 1.0)                # (H, W)
+    t = b + INK_LEVEL * (p - b)                              # below t: paper
+    q = np.median(f[f > t])                                  # a typical stroke
+    return np.clip((f - t) / (q - t), 0.0, 1.0)              # (H, W)
+
+
+def rule_rows(mask):
+    r"""The rows of a ruled line: bands of rows inked across 2/3 of the width, thinner than 3% of the height.
+
+    Parameters
+    ----------
+    mask : ndarray of shape (H, W), bool
+
+    Returns
+    -------
+    ndarray of shape (H,), bool
+
+    Examples
+    --------
+    A 2-row line across the picture, and a thick bar (a 7's) that is not one:
+
+    >>> import numpy as np
+    >>> mask = np.zeros((100, 10), dtype=bool)
+    >>> mask[20:22] = True
+    >>> mask[50:60, 1:9] = True
+    >>> np.flatnonzero(rule_rows(mask)).tolist()
+    [20, 21]
+    """
+    across = np.concatenate([[False], mask.mean(axis=1) >= RULE_COVER, [False]])
+    edges = np.flatnonzero(np.diff(across.astype(np.int8)))  # where bands start and end
+    rules = np.zeros(mask.shape[0], dtype=bool)
+    for start, stop in zip(edges[::2], edges[1::2]):
+        if stop - start <= max(1, RULE_THIN * mask.shape[0]):
+            rules[start:stop] = True
+    return rules
+
+
+def unrule(ink):
+    r"""Erase ruled lines, across (`rule_rows`) and down (the same on the transpose).
+
+    Parameters
+    ----------
+    ink : ndarray of shape (H, W)
+
+    Returns
+    -------
+    ndarray of shape (H, W), a copy
+    """
+    mask = ink > 0
+    ink = ink.copy()
+    ink[rule_rows(mask)] = 0.0
+    ink[:, rule_rows(mask.T)] = 0.0
+    return ink
+
+
+def runs(mask):
+    r"""The runs of True along each row: row, first column and one past the last.
+
+    Parameters
+    ----------
+    mask : ndarray of shape (H, W), bool
+
+    Returns
+    -------
+    (row, start, stop) : three ndarrays of shape (n,), int
+        In reading order: by row, then by column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask = np.array([[1, 1, 0, 1], [0, 0, 0, 0], [0, 1, 1, 1]], dtype=bool)
+    >>> [r.tolist() for r in runs(mask)]
+    [[0, 0, 2], [0, 3, 1], [2, 4, 4]]
+    """
+    steps = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)  # (H, W + 1)
+    row, start = np.nonzero(steps == 1)                        # False to True
+    _, stop = np.nonzero(steps == -1)                          # True to False
+    return row, start, stop
+
+
+def components(mask):
+    r"""The connected pieces of ink, each with its bounding box and area.
+
+    Two runs in neighbouring rows touch when their columns overlap or meet at
+    a corner (8-connectivity): $\text{start}_i \le \text{stop}_j$ and
+    $\text{start}_j \le \text{stop}_i$. Touching runs are joined with a
+    union-find: each run points towards its piece's first run.
+
+    Parameters
+    ----------
+    mask : ndarray of shape (H, W), bool
+
+    Returns
+    -------
+    piece : ndarray of shape (n,), int
+        For each run of `runs(mask)`, the index of its piece's first run.
+    boxes : dict
+        For each piece, `[top, bottom, left, right, area]`: the first and
+        one-past-last row and column, and the number of pixels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask = np.array([[1, 0, 0, 1], [0, 1, 0, 1], [0, 0, 0, 0], [1, 1, 0, 0]], dtype=bool)
+    >>> piece, boxes = components(mask)
+    >>> piece.tolist(), boxes
+    ([0, 1, 0, 1, 4], {0: [0, 2, 0, 2, 2], 1: [0, 2, 3, 4, 2], 4: [3, 4, 0, 2, 2]})
+    """
+    row, start, stop = runs(mask)
+    parent = np.arange(row.size)
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first = np.searchsorted(row, np.arange(mask.shape[0] + 1))  # runs of row r: first[r]:first[r + 1]
+    for i in range(row.size):
+        for j in range(first[row[i] - 1], first[row[i]]) if row[i] > 0 else ():
+            if start[i] <= stop[j] and start[j] <= stop[i]:      # touching, corners included
+                a, b = root(i), root(j)
+                parent[max(a, b)] = min(a, b)
+    piece = np.array([root(i) for i in range(row.size)], dtype=int)
+    boxes = {}
+    for i, p in enumerate(piece.tolist()):
+        box = boxes.setdefault(p, [row[i], row[i] + 1, start[i], stop[i], 0])
+        box[:] = [min(box[0], row[i]), max(box[1], row[i] + 1), min(box[2], start[i]),
+                  max(box[3], stop[i]), box[4] + stop[i] - start[i]]
+    return piece, {p: [int(x) for x in box] for p, box in boxes.items()}
+
+
+def gap(a, b):
+    r"""How far apart two boxes are: the larger of the row gap and the column gap, 0 if they overlap.
+
+    Examples
+    --------
+    >>> gap([0, 10, 0, 5, 0], [12, 20, 3, 9, 0]), gap([0, 10, 0, 5, 0], [5, 8, 2, 3, 0])
+    (2, 0)
+    """
+    rows = max(a[0] - b[1], b[0] - a[1], 0)
+    cols = max(a[2] - b[3], b[2] - a[3], 0)
+    return max(rows, cols)
+
+
+def size(box):
+    """The longer side of a box."""
+    return max(box[1] - box[0], box[3] - box[2])
+
+
+def height(box):
+    """The rows a box spans."""
+    return box[1] - box[0]
+
+
+def beside(a, b):
+    """True when two boxes share no column: one lies to the side of the other."""
+    return a[2] >= b[3] or b[2] >= a[3]
+
+
+def union(a, b):
+    """The box around two boxes, with their areas added."""
+    return [min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]), a[4] + b[4]]
+
+
+def another_digit(box, other):
+    r"""True when a piece is a digit of its own beside the digit's `box`.
+
+    It is, when it is tall (at least `TALL` times the digit's `height`),
+    lies `beside` the digit, and the two together would be wider than tall:
+    a digit stands upright, two side by side do not.
+
+    Examples
+    --------
+    The 4 of "42" and the 2 beside it; an open 4's stem beside its bar:
+
+    >>> another_digit([0, 100, 0, 60, 0], [5, 100, 70, 130, 0])
+    True
+    >>> another_digit([0, 80, 0, 45, 0], [20, 100, 50, 60, 0])
+    False
+    """
+    both = union(box, other)
+    wide = both[3] - both[2] > height(both)
+    return height(other) >= TALL * height(box) and beside(other, box) and wide
+
+
+def digit_pieces(boxes):
+    r"""Which pieces make the digit: the largest, and the pieces near it that are not specks.
+
+    The digit grows from the piece of largest area. A piece joins it when it
+    is not a speck (its `size` at least `SPECK` times the largest piece's)
+    and its `gap` to the digit's box is at most `NEAR` times the box's
+    `size`, unless it is `another_digit`. Joining repeats until nothing more
+    joins; a tall piece left over is another digit.
+
+    Parameters
+    ----------
+    boxes : dict, from `components`
+
+    Returns
+    -------
+    (chosen, box) : (set, list)
+        The digit's pieces and their box.
+
+    Raises
+    ------
+    DataError
+        If a tall piece is left over: the picture holds two digits or more.
+
+    Examples
+    --------
+    A 5's body, its separate bar just above, and a speck in a corner:
+
+    >>> boxes = {0: [0, 3, 30, 50, 40], 4: [5, 45, 28, 52, 300], 9: [95, 97, 95, 97, 4]}
+    >>> digit_pieces(boxes)
+    ({0, 4}, [0, 45, 28, 52, 340])
+    """
+    largest = max(boxes, key=lambda p: boxes[p][4])     # the first of the largest
+    pieces = [p for p in sorted(boxes) if size(boxes[p]) >= SPECK * size(boxes[largest])]
+    chosen, box = {largest}, boxes[largest]
+    grown = True
+    while grown:
+        grown = False
+        for p in pieces:
+            other = boxes[p]
+            if p in chosen or another_digit(box, other):
+                continue
+            if gap(other, box) <= NEAR * size(box):
+                chosen, box, grown = chosen | {p}, union(box, other), True
+    others = [p for p in pieces if p not in chosen and height(boxes[p]) >= TALL * height(box)]
+    if others:
+        raise DataError(f"{len(others) + 1} digits side by side, or ink as tall as a digit "
+                        "beside it; crop the picture to one digit")
+    return chosen, box
 
 
 def crop(ink):
-    r"""Cut out the bounding box of the ink: the rows and columns with a pixel above 0.
+    r"""Cut out the digit: its own pieces of ink (`digit_pieces`), other ink erased, in their box.
 
     Parameters
     ----------
@@ -441,21 +976,34 @@ def crop(ink):
 
     Returns
     -------
-    ndarray of shape (h, w), a view into `ink`
+    ndarray of shape (h, w)
+
+    Raises
+    ------
+    DataError
+        If there is no ink, or two digits (`digit_pieces`).
 
     Examples
     --------
+    A bar and a speck: the speck goes.
+
     >>> import numpy as np
-    >>> ink = np.zeros((5, 6))
-    >>> ink[1, 2], ink[3, 4] = 1.0, 0.5
-    >>> crop(ink).tolist()
-    [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.5]]
+    >>> ink = np.zeros((40, 30))
+    >>> ink[5:35, 10:14] = 1.0
+    >>> ink[38, 28] = 0.5
+    >>> crop(ink).shape, float(crop(ink).sum())
+    ((30, 4), 120.0)
     """
-    rows = np.flatnonzero(ink.any(axis=1))  # rows holding ink
-    cols = np.flatnonzero(ink.any(axis=0))  # columns holding ink
-    if rows.size == 0:
+    mask = ink > 0
+    if not mask.any():
         raise DataError("blank image: no ink to crop")
-    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    piece, boxes = components(mask)
+    chosen, (top, bottom, left, right, _) = digit_pieces(boxes)
+    ink = ink.copy()
+    row, start, stop = runs(mask)
+    for i in np.flatnonzero(~np.isin(piece, list(chosen))):
+        ink[row[i], start[i]:stop[i]] = 0.0                    # not the digit's
+    return ink[top:bottom, left:right]
 
 
 def round_half_up(x):
@@ -704,4 +1252,5 @@ def prepare(rgba):
     >>> [round(x, 2) for x in centre_of_mass(image)]  # a tie, rounded half up
     [14.5, 14.5]
     """
-    return centre(size_normalize(crop(to_ink(to_grey(rgba)))))
+    ink = unrule(to_ink(flatten(shrink(to_grey(rgba)))))
+    return centre(size_normalize(crop(ink)))

@@ -11,6 +11,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from primitive_nn.machinery import book, figures, models, report, runs
@@ -87,3 +88,28 @@ def test_figures_are_saved_without_version_metadata(tmp_path):
     first = figures.save(fig, tmp_path / "a.png").read_bytes()
     assert b"matplotlib" not in first.lower() and b"Software" not in first
     assert figures.save(fig, tmp_path / "b.png").read_bytes() == first
+
+
+def test_the_photos_are_read_as_the_handwriting_chapter_promises():
+    """At least 90% of every condition, each within 5 points of the clean scans."""
+    right = committed()["handwriting"]["photos"]["right"]
+    clean = right.pop("clean")["steps"]
+    for condition, ways in right.items():
+        assert ways["steps"] >= 0.90, condition
+        assert clean - ways["steps"] <= 0.05, condition
+    reduction = committed()["handwriting"]["reduction"]
+    assert reduction["largest_levels"] <= reduction["bound"]
+
+
+@pytest.mark.slow
+def test_the_photo_numbers_reproduce_with_the_shipped_network():
+    """The book reads the photos with the shipped run in float64; predict ships it in float32."""
+    from primitive_nn import handwriting
+    from primitive_nn.machinery.pages.handwriting import CONDITION_NAMES, answers, condition_pictures
+
+    right = committed()["handwriting"]["photos"]["right"]
+    params, T = models.load_shipped(), models.shipped_temperature()
+    for condition in CONDITION_NAMES:
+        pictures, labels = condition_pictures(condition)
+        read = np.mean(answers(pictures, handwriting.prepare, params, T) == labels)
+        assert abs(read - right[condition]["steps"]) <= 0.01, condition

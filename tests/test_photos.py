@@ -1,4 +1,4 @@
-"""The photo generator of tests/photos.py: deterministic, frozen, and legible."""
+"""The photo generator of primitive_nn/machinery/photos.py: deterministic, frozen, and legible."""
 
 import hashlib
 
@@ -6,7 +6,10 @@ import numpy as np
 import PIL
 import pytest
 
-from photos import CONDITIONS, SIDE, clean_scan, photo, read_right
+from primitive_nn import handwriting
+from primitive_nn.machinery import models
+from primitive_nn.machinery.pages.handwriting import condition_pictures, answers
+from primitive_nn.machinery.photos import CONDITIONS, SIDE, clean_scan, photo
 
 FROZEN_UNDER = "13.0"  # Pillow's JPEG and FreeType may round differently in other versions
 DIGEST = "6849610fdb4e625e4e83607e5512ac27e4ed66b88f48c3b5264e4fd6005ad353"  # the first 20 of each
@@ -46,4 +49,6 @@ def test_every_condition_is_a_photo_of_the_clean_scans_digit():
 @pytest.mark.slow
 def test_the_clean_scans_are_legible():
     """A generator of unreadable digits would make every condition look bad."""
-    assert read_right([clean_scan(i) for i in range(100)]) >= 0.95
+    pictures, labels = condition_pictures("clean", seed=0)
+    read = answers(pictures, handwriting.prepare, models.load_shipped(), models.shipped_temperature())
+    assert np.mean(read == labels) >= 0.95

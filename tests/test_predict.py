@@ -44,10 +44,13 @@ def pictures(tmp_path):
     good = save_picture(tmp_path / "one.png", bar())
     jpeg = save_picture(tmp_path / "one.jpg", bar())
     blank = save_picture(tmp_path / "blank.png", np.full((50, 60, 3), 240, np.uint8))
+    eleven = bar(w=150)
+    eleven[15:100, 80:90] = 30                             # a second 1, beside the first
+    two = save_picture(tmp_path / "eleven.png", eleven)
     (tmp_path / "notes.png").write_text("a shopping list, not a picture")
     (tmp_path / "cut.jpg").write_bytes(jpeg.read_bytes()[:300])
     return {"good": good, "jpeg": jpeg, "blank": blank, "text": tmp_path / "notes.png",
-            "cut": tmp_path / "cut.jpg", "missing": tmp_path / "missing.png"}
+            "cut": tmp_path / "cut.jpg", "missing": tmp_path / "missing.png", "two": two}
 
 
 def run(argv, capsys):
@@ -94,6 +97,7 @@ def test_the_shipped_network_answers_with_its_calibrated_probabilities(pictures,
     ("cut", "cannot read this image"),
     ("blank", "blank image: no ink"),
     ("missing", "no such file"),
+    ("two", "2 digits side by side"),
 ])
 def test_a_bad_picture_gets_one_line_and_the_others_are_still_read(pictures, capsys, bad, message):
     status, out, err = run([pictures["good"], pictures[bad], pictures["jpeg"]], capsys)

@@ -201,9 +201,9 @@ def shipped_temperature(name=DEFAULT, models_dir=MODELS_DIR):
 
 def preprocessing_constants():
     """The constants of `primitive_nn.handwriting` that the page's JavaScript needs."""
-    return {"FIELD": handwriting.FIELD, "BOX": handwriting.BOX, "CENTRE": handwriting.CENTRE,
-            "LUMA": handwriting.LUMA.tolist(), "MIN_CONTRAST": handwriting.MIN_CONTRAST,
-            "INK_LEVEL": handwriting.INK_LEVEL, "SUBPIXEL": handwriting.SUBPIXEL}
+    names = ("MAX_SIDE", "FIELD", "BOX", "CENTRE", "BACKGROUND", "MIN_CONTRAST", "INK_LEVEL",
+             "RULE_COVER", "RULE_THIN", "SPECK", "NEAR", "TALL", "SUBPIXEL")
+    return {"LUMA": handwriting.LUMA.tolist()} | {name: getattr(handwriting, name) for name in names}
 
 
 def float32_blob(params):

@@ -7,15 +7,16 @@ python -m primitive_nn.predict photo.jpg --show          # and the 28x28 image t
 python -m primitive_nn.predict photo.jpg --model runs/a/model.npz
 ```
 
-Each picture goes through `primitive_nn.handwriting.prepare`: grey, dark on
-light inverted, cropped, fitted into 20×20, centred by its centre of mass in
-28×28. Then the network reads it: by default the one the package ships
+Each picture goes through `primitive_nn.handwriting.prepare`: reduced while
+it is decoded if it is large, grey, the paper flattened, the ink found
+relative to it, ruled lines erased, cropped to the digit's own pieces of
+ink, fitted into 20×20, centred by its centre of mass in 28×28. Then the network reads it: by default the one the package ships
 (`primitive_nn.machinery.models`), or any `model.npz` that
 `python -m primitive_nn.train --out` wrote.
 
 The model and the `--show` folder are checked first: a problem with either
 stops the command with one line. A picture that cannot be read (missing,
-not an image, damaged, blank) gets its own `error: ...` line on stderr; the
+not an image, damaged, blank, two digits) gets its own `error: ...` line on stderr; the
 other pictures are still read, and the exit status is 1.
 """
 

@@ -20,6 +20,8 @@ from matplotlib.figure import Figure
 
 from primitive_nn import data, handwriting
 from primitive_nn.architecture import count_params
+from primitive_nn.errors import DataError
+from primitive_nn.machinery import photos as generator
 from primitive_nn.machinery.figures import WIDTH, show_image
 from primitive_nn.machinery.lab import experiment, figure, network, quoted
 from primitive_nn.machinery.models import probabilities
@@ -31,6 +33,21 @@ from primitive_nn.network import forward, n_layers
 
 FONT = 10  # points, the smallest label
 PHOTO_DIGITS = (7, 2, 4, 5, 9)  # the first test image of each is photographed for the figures
+PIPELINE_PHOTO = 3   # the speck photo the steps are shown on
+CONDITIONS_PHOTO = 25 # the picture shown under every condition
+PHOTO_SEED = 1       # the generator's pictures the book reports; those of seed 0 tuned the constants
+PHOTO_COUNT = 100    # pictures per condition
+ENLARGED = 3.4       # photos enlarged this much (1,088 pixels a side) to measure the reduction
+REDUCTION_COUNT = 24 # ... this many of them
+REDUCTION_BOUND = 32 # grey levels of 255: the most the reduction may change a pixel of the 28x28
+                     # image when the box and the centring come out the same (tests hold it)
+CONDITION_NAMES = {"clean": "clean scan: black on white, upright, sharp",
+                   "plain": "dark ink, off-white or grey paper, light falling off by up to 30%",
+                   "pencil": "light, grainy pencil on evenly lit paper",
+                   "pencil_gradient": "light pencil, light falling off by 25 to 30%",
+                   "speck": "a dark speck about 8 pixels across near a corner",
+                   "ruled": "blue ruled lines across the page",
+                   "blue": "blue ink"}
 
 
 @experiment("shipped", "the network predict ships: the best recipe, small, on 55,000 images, "
@@ -134,22 +151,119 @@ def _answer(params, image, temperature):
     return f"reads {A.argmax()} ({A.max():.0%})"
 
 
-def pipeline_figure(rgb, params, temperature=1.0):
-    """One photo through every step of `primitive_nn.handwriting.prepare`, and the network's answer."""
-    grey = handwriting.to_grey(to_rgba(rgb))
-    ink = handwriting.to_ink(grey)
+def pipeline_figure(rgba, params, temperature=1.0):
+    """One photo through every step of `primitive_nn.handwriting.prepare`, and the network's answer.
+
+    Two rows of four: the photo, the paper under the ink, the flattened
+    picture, the ink; the ink's pieces (the digit's bright, the rest dim),
+    the crop, the 20-pixel box and the centred 28×28 image.
+    """
+    grey = handwriting.shrink(handwriting.to_grey(rgba))
+    v = 1.0 - grey if np.median(handwriting.border(grey)) > 0.5 else grey
+    paper = handwriting.paper_level(v, handwriting.window(*v.shape))
+    f = handwriting.flatten(grey)
+    ink = handwriting.unrule(handwriting.to_ink(f))
     cut = handwriting.crop(ink)
     small = handwriting.size_normalize(cut)
     field = handwriting.centre(small)
-    fig = Figure(figsize=(WIDTH, 2.3), layout="constrained")
-    axes = fig.subplots(1, 5, width_ratios=[rgb.shape[1] / rgb.shape[0], 1, 1, 1, 1])
-    _show(axes[0], rgb, f"photo {rgb.shape[0]}×{rgb.shape[1]}")
-    _show(axes[1], ink, "ink")
-    _show(axes[2], cut, f"crop {cut.shape[0]}×{cut.shape[1]}")
-    _show(axes[3], small, f"box {small.shape[0]}×{small.shape[1]}")
-    _show(axes[4], field, "centred 28×28")
-    axes[4].set_xlabel(_answer(params, field, temperature), fontsize=FONT)
+    fig = Figure(figsize=(WIDTH, 4.4), layout="constrained")
+    axes = fig.subplots(2, 4)
+    _show(axes[0, 0], rgba[..., :3], f"photo {rgba.shape[0]}×{rgba.shape[1]}")
+    _show(axes[0, 1], paper, "paper under the ink")
+    _show(axes[0, 2], f / f.max(), "flattened")
+    _show(axes[0, 3], ink, "ink")
+    _show(axes[1, 0], pieces_image(ink), "pieces: the digit's")
+    _show(axes[1, 1], cut, f"crop {cut.shape[0]}×{cut.shape[1]}")
+    _show(axes[1, 2], small, f"box {small.shape[0]}×{small.shape[1]}")
+    _show(axes[1, 3], field, "centred 28×28")
+    axes[1, 3].set_xlabel(_answer(params, field, temperature), fontsize=FONT)
     return fig
+
+
+def pieces_image(ink):
+    """The ink's pieces: 1 for the digit's, 0.35 for the others (specks, lines), 0 for paper."""
+    mask = ink > 0
+    piece, boxes = handwriting.components(mask)
+    chosen, _ = handwriting.digit_pieces(boxes)
+    out = np.zeros(ink.shape)
+    row, start, stop = handwriting.runs(mask)
+    for i, p in enumerate(piece):
+        out[row[i], start[i]:stop[i]] = 1.0 if p in chosen else 0.35
+    return out
+
+
+def one_threshold(rgba):
+    """The preparation before this chapter's paper and pieces: one threshold, the box of all ink.
+
+    The border's median is the paper, the darkest pixel the ink, every pixel
+    a quarter of the way from one to the other is ink; the crop takes every
+    inked pixel. What the conditions cost without flattening and pieces.
+    """
+    grey = handwriting.to_grey(rgba)
+    v = 1.0 - grey if np.median(handwriting.border(grey)) > 0.5 else grey
+    b, p = np.median(handwriting.border(v)), v.max()
+    if not p - b >= 0.2:
+        raise DataError("blank image")
+    t = b + 0.25 * (p - b)
+    ink = np.clip((v - t) / (p - t), 0.0, 1.0)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return handwriting.centre(handwriting.size_normalize(ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]))
+
+
+def answers(pictures, prepare, params, temperature):
+    """The network's answer to each RGBA picture, -1 where `prepare` refuses it (blank, two digits)."""
+    out = []
+    for rgba in pictures:
+        try:
+            x = prepare(rgba).reshape(784, 1)
+        except DataError:
+            out.append(-1)
+            continue
+        out.append(int(probabilities(params, x, temperature)[:, 0].argmax()))
+    return np.array(out)
+
+
+def condition_pictures(condition, count=PHOTO_COUNT, seed=PHOTO_SEED):
+    """The generator's first `count` pictures of `condition` ("clean" for clean scans), and labels."""
+    pictures = [generator.clean_scan(i, seed) if condition == "clean" else
+                generator.photo(condition, i, seed) for i in range(count)]
+    return [rgba for rgba, _ in pictures], np.array([label for _, label in pictures])
+
+
+def unreduced(rgba):
+    """`prepare` without `shrink`: every step at the picture's full size."""
+    ink = handwriting.unrule(handwriting.to_ink(handwriting.flatten(handwriting.to_grey(rgba))))
+    return handwriting.centre(handwriting.size_normalize(handwriting.crop(ink)))
+
+
+def geometry(rgba, reduce):
+    """The digit's crop height, its box in 20x20, and its centring shift, with or without `shrink`."""
+    grey = handwriting.to_grey(rgba)
+    grey = handwriting.shrink(grey) if reduce else grey
+    cut = handwriting.crop(handwriting.unrule(handwriting.to_ink(handwriting.flatten(grey))))
+    small = handwriting.size_normalize(cut)
+    r_bar, c_bar = handwriting.centre_of_mass(small)
+    shift = (handwriting.pixel_shift(handwriting.CENTRE - r_bar),
+             handwriting.pixel_shift(handwriting.CENTRE - c_bar))
+    return cut.shape[0], small.shape, shift
+
+
+def reduction_change(rgba):
+    """How much `shrink` changes a picture's 28x28 image: (largest, mean) change in grey levels, and
+    whether the box and the centring shift came out the same; and the reduced digit's height."""
+    full, reduced = unreduced(rgba), handwriting.prepare(rgba)
+    height, *full_geometry = geometry(rgba, reduce=False)
+    reduced_height, *reduced_geometry = geometry(rgba, reduce=True)
+    change = 255 * np.abs(full - reduced)
+    return float(change.max()), float(change.mean()), full_geometry == reduced_geometry, reduced_height
+
+
+def enlarged(rgba, factor=ENLARGED):
+    """A photo enlarged `factor` times (Pillow's bicubic): a picture past `MAX_SIDE` to reduce."""
+    from PIL import Image
+
+    side = round(rgba.shape[0] * factor)
+    return np.asarray(Image.fromarray(rgba).resize((side, side), Image.BICUBIC))
 
 
 def centring_figure(photos, params, temperature=1.0):
@@ -162,7 +276,8 @@ def centring_figure(photos, params, temperature=1.0):
     fig = Figure(figsize=(WIDTH, 5.2), layout="constrained")
     axes = fig.subplots(3, len(photos))
     for j, rgb in enumerate(photos):
-        ink = handwriting.to_ink(handwriting.to_grey(to_rgba(rgb)))
+        grey = handwriting.to_grey(to_rgba(rgb))
+        ink = handwriting.unrule(handwriting.to_ink(handwriting.flatten(grey)))
         H, W = ink.shape
         squeezed = handwriting.area_weights(H, 28) @ ink @ handwriting.area_weights(W, 28).T
         small = handwriting.size_normalize(handwriting.crop(ink))
@@ -223,7 +338,54 @@ def photos(lab):
 
 @figure("handwriting-pipeline")
 def pipeline(lab):
-    return pipeline_figure(photos(lab)[0], shipped_run(lab).params, shipped_run_temperature(lab))
+    rgba, _ = generator.photo("speck", PIPELINE_PHOTO, PHOTO_SEED)
+    return pipeline_figure(rgba, shipped_run(lab).params, shipped_run_temperature(lab))
+
+
+def conditions_figure(pictures, params, temperature=1.0):
+    """One photo per condition: the photo, then its 28x28 image by one threshold and by the steps."""
+    fig = Figure(figsize=(WIDTH, 3.9), layout="constrained")
+    axes = fig.subplots(3, len(pictures))
+    for j, (condition, rgba) in enumerate(pictures.items()):
+        _show(axes[0, j], rgba[..., :3], condition.replace("_", "\n"))
+        for i, prepare in ((1, one_threshold), (2, handwriting.prepare)):
+            try:
+                image = prepare(rgba)
+                _show(axes[i, j], image, _answer(params, image, temperature).split(" (")[0])
+            except DataError:
+                _show(axes[i, j], np.zeros((28, 28)), "refused")
+    for ax, label in zip(axes[1:, 0], ["one threshold", "the steps"]):
+        ax.set_ylabel(label, fontsize=FONT)
+    return fig
+
+
+@figure("handwriting-conditions")
+def conditions(lab):
+    pictures = {c: generator.photo(c, CONDITIONS_PHOTO, PHOTO_SEED)[0] for c in generator.CONDITIONS}
+    return conditions_figure(pictures, shipped_run(lab).params, shipped_run_temperature(lab))
+
+
+@experiment("photo_conditions", "the photo generator's pictures, 100 per condition, read by the "
+                                "shipped network after the chapter's steps and after one threshold")
+def photo_conditions(lab):
+    params, T = shipped_run(lab).params, shipped_run_temperature(lab)
+    arrays = {}
+    for condition in ("clean",) + generator.CONDITIONS:
+        pictures, arrays[f"{condition}_labels"] = condition_pictures(condition)
+        arrays[f"{condition}_steps"] = answers(pictures, handwriting.prepare, params, T)
+        arrays[f"{condition}_one_threshold"] = answers(pictures, one_threshold, params, T)
+    return {"count": PHOTO_COUNT, "seed": PHOTO_SEED}, arrays
+
+
+@experiment("reduction_change", "how much reducing a picture past 1,024 pixels changes its 28x28 "
+                                "image: photos enlarged to 1,088 pixels, with and without the reduction")
+def reduction_measured(lab):
+    rows = []
+    for i in range(REDUCTION_COUNT):
+        condition = generator.CONDITIONS[i % len(generator.CONDITIONS)]
+        rows.append(reduction_change(enlarged(generator.photo(condition, i, PHOTO_SEED)[0])))
+    largest, mean, same, height = (np.array(column) for column in zip(*rows))
+    return {}, {"largest": largest, "mean": mean, "same_geometry": same, "reduced_height": height}
 
 
 @figure("handwriting-centring")
@@ -240,12 +402,13 @@ def shifted(lab):
 
 @experiment("mnist_geometry", "where MNIST's digits sit in their field: box sizes, centres of mass")
 def mnist_geometry(lab):
-    """Each image's ink box and centre of mass, by the chapter's `crop` and `centre_of_mass`."""
+    """Each image's box of all ink, and its centre of mass by the chapter's `centre_of_mass`."""
     geometry = {}
     for split, images in (("train", lab.mnist.train_images), ("test", lab.mnist.test_images)):
         boxes, centres = [], []
         for image in images.reshape(-1, 28, 28).astype(np.float64):
-            boxes.append(handwriting.crop(image).shape)
+            rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+            boxes.append((rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1))
             centres.append(handwriting.centre_of_mass(image))
         geometry[split] = {"longer_side": np.max(boxes, axis=1), "centre": np.asarray(centres)}
     return {}, {f"{split}_{k}": v for split, g in geometry.items() for k, v in g.items()}
@@ -265,3 +428,33 @@ def geometry_numbers(lab):
                       "max_offset_px": round(float(np.abs(offset).max()), 2)}
     return out
 
+
+@quoted("handwriting")
+def photo_numbers(lab):
+    """The photos read right under each condition, both ways; what the reduction changed."""
+    numbers, arrays = lab.result("photo_conditions")
+    right = {c: {way: float(np.mean(arrays[f"{c}_{way}"] == arrays[f"{c}_labels"]))
+                 for way in ("steps", "one_threshold")} for c in CONDITION_NAMES}
+    refused = {c: int(np.sum(arrays[f"{c}_steps"] == -1)) for c in CONDITION_NAMES}
+    rows = [f"| {c.replace('_', ' ')} | {about} | {right[c]['steps']:.0%} | "
+            f"{right[c]['one_threshold']:.0%} |" for c, about in CONDITION_NAMES.items()]
+    photos_ = [c for c in CONDITION_NAMES if c != "clean"]
+    worst = min(photos_, key=lambda c: right[c]["steps"])
+    _, change = lab.result("reduction_change")
+    same = change["same_geometry"].astype(bool)
+    return {"photos": {
+        "count": numbers["count"], "seed": numbers["seed"], "right": right, "refused": refused,
+        "table": "\n".join(["| condition | what the photos show | read right, the steps | "
+                            "read right, one threshold |", "|---|---|---|---|"] + rows),
+        "worst": worst.replace("_", " "), "worst_right": f"{right[worst]['steps']:.0%}",
+        "clean_right": f"{right['clean']['steps']:.0%}",
+        "largest_gap_points": round(100 * max(right["clean"]["steps"] - right[c]["steps"]
+                                              for c in photos_)),
+        "refused_total": sum(refused[c] for c in photos_)},
+        "reduction": {
+            "pictures": len(same), "same_geometry": int(same.sum()), "bound": REDUCTION_BOUND,
+            "largest_levels": round(float(change["largest"][same].max())),
+            "mean_levels": round(float(change["mean"].mean()), 1),
+            "largest_levels_moved": round(float(change["largest"][~same].max())) if (~same).any() else 0,
+            "reduced_height_min": int(change["reduced_height"].min()),
+            "reduced_height_max": int(change["reduced_height"].max())}}

@@ -1,4 +1,4 @@
-"""Phone-style photos of digits for the handwriting tests, made on the spot and frozen.
+"""Phone-style photos of digits, made on the spot and frozen: what the handwriting chapter is measured on.
 
 Each picture is one digit, drawn either in a font a fresh machine has
 (matplotlib's DejaVu, STIX and Computer Modern files) or as pen strokes of
@@ -11,7 +11,9 @@ clean scans'.
 
 The generator is frozen: tests/test_photos.py holds a digest of every
 picture, so the preprocessing is tuned against pictures that cannot move
-with it. Change the generator only with a new digest and a reason.
+with it. Change the generator only with a new digest and a reason. The
+preparation's constants were tuned on the pictures of seed 0; the book
+reports the pictures of seed 1, which the tuning never saw.
 """
 
 import io
@@ -104,14 +106,26 @@ def photo(condition, index, seed=0):
         raise ValueError(f"unknown condition {condition!r}; choose one of {CONDITIONS}")
     spec = digit_spec(index, seed)
     rng = np.random.default_rng([seed, index, 2 + CONDITIONS.index(condition)])
-    ink = Image.fromarray(np.uint8(255 * coverage(spec)))
+    a = _turned_and_scaled(coverage(spec), rng)                       # (SIDE, SIDE, 1)
+    paper, colour, a = _paper_and_ink(condition, a, rng)
+    rgb = _on_paper(condition, a, paper, colour, rng)
+    return _photographed(_lit(condition, rgb, rng), rng), spec["label"]
+
+
+def _turned_and_scaled(ink, rng):
+    """The ink coverage turned up to 10 degrees and scaled by 0.85 to 1.15 along each axis."""
+    ink = Image.fromarray(np.uint8(255 * ink))
     angle = rng.uniform(-10, 10)
     sx, sy = rng.uniform(0.85, 1.15, 2)
     ink = ink.rotate(angle, resample=Image.BICUBIC, center=(SIDE / 2, SIDE / 2))
     ink = ink.transform((SIDE, SIDE), Image.AFFINE, (1 / sx, 0, SIDE / 2 * (1 - 1 / sx),
                                                     0, 1 / sy, SIDE / 2 * (1 - 1 / sy)),
                         resample=Image.BICUBIC)
-    a = np.asarray(ink, dtype=np.float64)[..., None] / 255.0            # (SIDE, SIDE, 1)
+    return np.asarray(ink, dtype=np.float64)[..., None] / 255.0       # (SIDE, SIDE, 1)
+
+
+def _paper_and_ink(condition, a, rng):
+    """The paper's colour, the ink's colour, and the coverage (grainy for pencil)."""
     grey_paper = rng.random() < 0.3
     paper = np.array([rng.uniform(175, 205)] * 3) if grey_paper else rng.uniform(228, 250, 3)
     if condition == "blue":
@@ -121,6 +135,11 @@ def photo(condition, index, seed=0):
         a = a * rng.uniform(0.75, 1.0, a.shape)                        # graphite is grainy
     else:
         colour = np.full(3, rng.uniform(15, 60))
+    return paper, colour, a
+
+
+def _on_paper(condition, a, paper, colour, rng):
+    """The ink on the paper, with ruled lines under it or a speck beside it."""
     rgb = np.broadcast_to(paper, (SIDE, SIDE, 3)).copy()
     if condition == "ruled":
         rule = np.array([150.0, 170.0, 215.0])
@@ -133,39 +152,25 @@ def photo(condition, index, seed=0):
                 rng.uniform(0.84, 0.96) * SIDE for _ in range(2))
         rows, cols = np.mgrid[:SIDE, :SIDE]
         rgb[(rows - r) ** 2 + (cols - c) ** 2 <= 4 ** 2] = colour       # a speck about 8 px across
-    if condition != "pencil":                                           # pencil: even light
-        strength = rng.uniform(0.25, 0.3) if condition == "pencil_gradient" else rng.uniform(0, 0.3)
-        theta = rng.uniform(0, 2 * np.pi)
-        rows, cols = np.mgrid[:SIDE, :SIDE] / (SIDE - 1)
-        ramp = cols * np.cos(theta) + rows * np.sin(theta)
-        ramp = (ramp - ramp.min()) / (ramp.max() - ramp.min())
-        rgb = rgb * (1 - strength * ramp)[..., None]
+    return rgb
+
+
+def _lit(condition, rgb, rng):
+    """Light falling off linearly across the page, in a random direction; none for pencil."""
+    if condition == "pencil":                                           # pencil: even light
+        return rgb
+    strength = rng.uniform(0.25, 0.3) if condition == "pencil_gradient" else rng.uniform(0, 0.3)
+    theta = rng.uniform(0, 2 * np.pi)
+    rows, cols = np.mgrid[:SIDE, :SIDE] / (SIDE - 1)
+    ramp = cols * np.cos(theta) + rows * np.sin(theta)
+    ramp = (ramp - ramp.min()) / (ramp.max() - ramp.min())
+    return rgb * (1 - strength * ramp)[..., None]
+
+
+def _photographed(rgb, rng):
+    """Sensor noise, then JPEG at quality 60, decoded again: RGBA bytes."""
     rgb = rgb + rng.normal(0, 3, rgb.shape)
     buffer = io.BytesIO()
     Image.fromarray(_rgba(rgb)[..., :3]).save(buffer, format="JPEG", quality=60)
     decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), dtype=np.float64)
-    return _rgba(decoded), spec["label"]
-
-
-def read_right(pictures):
-    """The fraction of (rgba, label) pictures the shipped network reads right; a refusal is wrong."""
-    from primitive_nn import handwriting
-    from primitive_nn.errors import DataError
-    from primitive_nn.machinery import models
-
-    params, T = models.load_shipped(), models.shipped_temperature()
-    right = 0
-    for rgba, label in pictures:
-        try:
-            x = handwriting.prepare(rgba).reshape(784, 1)
-        except DataError:
-            continue
-        right += int(models.probabilities(params, x, T)[:, 0].argmax() == label)
-    return right / len(pictures)
-
-
-if __name__ == "__main__":  # python tests/photos.py: how the preprocessing does, condition by condition
-    N = 100
-    print(f"clean scans: {read_right([clean_scan(i) for i in range(N)]):.0%}")
-    for condition in CONDITIONS:
-        print(f"{condition}: {read_right([photo(condition, i) for i in range(N)]):.0%}")
+    return _rgba(decoded)
