@@ -150,10 +150,13 @@ at the edges of the strokes, stay grey.
 
 # Ruled lines
 
-A line ruled across the page is as long as the page and only a pixel or
-two thick. A row belongs to one when at least two thirds of it is ink
-(`RULE_COVER`) and the band of such rows is at most 3% of the picture's
-height thick (`RULE_THIN`): thinner than a stroke, longer than a digit. Its
+A line ruled across the page runs off the picture at both ends and is only
+a pixel or two thick. A row belongs to one when its first and last pixels
+are ink, at least two thirds of it is ink (`RULE_COVER`), and the band of
+such rows is at most 3% of the picture's height thick (`RULE_THIN`):
+thinner than a stroke, longer than a digit. A fine-pen stroke as long as
+the picture, the stem of a tightly cropped 1, does not reach both edges
+and stays. Its
 rows are erased, and the same for lines ruled down, on the transpose
 (`rule_rows`, `unrule`). Where the line crossed the digit, the stroke loses
 those rows and is cut in two, which the next step mends. A lighter rule,
@@ -739,7 +742,7 @@ def to_ink(f):
 
 
 def rule_rows(mask):
-    r"""The rows of a ruled line: bands of rows inked across 2/3 of the width, thinner than 3% of the height.
+    r"""The rows of a ruled line: bands of rows inked edge to edge and across 2/3 of the width, thinner than 3% of the height.
 
     Parameters
     ----------
@@ -751,16 +754,19 @@ def rule_rows(mask):
 
     Examples
     --------
-    A 2-row line across the picture, and a thick bar (a 7's) that is not one:
+    A 2-row line across the picture; a thick bar (a 7's) and a thin one that
+    stops short of the edge (a fine pen's) are not lines:
 
     >>> import numpy as np
     >>> mask = np.zeros((100, 10), dtype=bool)
     >>> mask[20:22] = True
-    >>> mask[50:60, 1:9] = True
+    >>> mask[50:60] = True
+    >>> mask[80, 1:9] = True
     >>> np.flatnonzero(rule_rows(mask)).tolist()
     [20, 21]
     """
-    across = np.concatenate([[False], mask.mean(axis=1) >= RULE_COVER, [False]])
+    edge_to_edge = mask[:, 0] & mask[:, -1]                  # off the picture at both ends
+    across = np.concatenate([[False], (mask.mean(axis=1) >= RULE_COVER) & edge_to_edge, [False]])
     edges = np.flatnonzero(np.diff(across.astype(np.int8)))  # where bands start and end
     rules = np.zeros(mask.shape[0], dtype=bool)
     for start, stop in zip(edges[::2], edges[1::2]):

@@ -232,8 +232,15 @@ def test_a_ruled_line_as_dark_as_the_ink_is_erased():
 
 def test_a_thick_bar_across_the_picture_is_not_a_ruled_line():
     mask = np.zeros((280, 280), dtype=bool)
-    mask[30:53, 5:275] = True                                # a 7's bar, drawn edge to edge
+    mask[30:53, :] = True                                    # a 7's bar, drawn edge to edge
     assert not hw.rule_rows(mask).any()
+
+
+def test_a_fine_pen_1_as_tall_as_the_picture_is_not_a_ruled_line():
+    rgba = white(300, 1100)
+    rgba[10:290, 548:552, :3] = 20                           # 4 px wide, 280 of 300 tall
+    assert hw.prepare(rgba).any(axis=1).sum() == hw.BOX       # all 20 rows of it: not erased
+    assert read(hw.prepare(rgba)) == 1
 
 
 def read(image):

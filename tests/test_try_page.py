@@ -4,8 +4,10 @@ The page's script mirrors `primitive_nn.handwriting` and
 `primitive_nn.network` function for function, and exposes them as
 `window.primitiveNN`. These tests give the script and NumPy the same inputs:
 the forward pass on MNIST test images, and the preparation of drawings made
-here. Then they draw on the canvas, with synthetic pointer events and with
-the mouse, and read the answer from `#prediction`'s `data-digit`.
+here (the same 28x28 image, or, for digits side by side, the same DataError
+message). Then they draw on the canvas, with synthetic pointer events and
+with the mouse, and read the answer from `#prediction`'s `data-digit`, or
+the message shown in its place.
 
 Run them on a built site, like tests/test_browser.py, whose server and
 browser fixtures they use:
@@ -16,12 +18,15 @@ Screenshots of the page, at 1280 and 390 pixels wide with a digit drawn,
 are saved in $PRIMITIVE_NN_ARTIFACTS (artifacts/).
 """
 
+import base64
+import functools
 import math
 
 import numpy as np
 import pytest
 
 from primitive_nn import handwriting
+from primitive_nn.errors import DataError
 from primitive_nn.machinery import models
 from primitive_nn.machinery.mnist import load_mnist
 from test_browser import ARTIFACTS, SITE, base_url, browser, is_local  # noqa: F401 (fixtures)
@@ -90,22 +95,57 @@ def test_forward_pass_matches_numpy_on_the_first_100_test_images(page, mnist_cac
     assert np.abs(got - expected).max() < 1e-5
 
 
-def drawings():
-    """Fixture drawings as RGBA bytes: strokes drawn large with Pillow, then shrunk (grey edges)."""
+def arc(cx, cy, rx, ry, start, stop, n=24):
+    """Points of an elliptic arc, from angle `start` to `stop` in degrees, clockwise from 3 o'clock."""
+    return [(cx + rx * math.cos(math.radians(start + (stop - start) * k / n)),
+             cy + ry * math.sin(math.radians(start + (stop - start) * k / n))) for k in range(n + 1)]
+
+
+def drawing(size, lines, ink, paper, width, ellipse=None, alpha=False):
+    """Strokes drawn 4 times as large with Pillow, then shrunk to `size` (grey edges), as RGBA bytes."""
     from PIL import Image, ImageDraw
 
-    def drawing(size, lines, ink, paper, width, ellipse=None, alpha=False):
-        big = Image.new("RGBA", (4 * size[0], 4 * size[1]), (0, 0, 0, 0) if alpha else paper)
-        pen = ImageDraw.Draw(big)
-        for line in lines:
-            pen.line([(4 * x, 4 * y) for x, y in line], fill=ink, width=4 * width, joint="curve")
-        if ellipse:
-            pen.ellipse([4 * v for v in ellipse], outline=ink, width=4 * width)
-        return np.asarray(big.resize(size, Image.BOX))
+    big = Image.new("RGBA", (4 * size[0], 4 * size[1]), (0, 0, 0, 0) if alpha else paper)
+    pen = ImageDraw.Draw(big)
+    for line in lines:
+        pen.line([(4 * x, 4 * y) for x, y in line], fill=ink, width=4 * width, joint="curve")
+    if ellipse:
+        pen.ellipse([4 * v for v in ellipse], outline=ink, width=4 * width)
+    return np.asarray(big.resize(size, Image.BOX))
 
+
+def lit_from_the_left(rgba, right):
+    """A copy in a light that falls from 1 at the left edge to `right` at the right one."""
+    light = np.linspace(1.0, right, rgba.shape[1])[None, :, None]              # (1, W, 1)
+    out = rgba.copy()
+    out[..., :3] = np.rint(rgba[..., :3] * light)
+    return out
+
+
+def inked_at(rgba, rows, cols, ink=(0, 0, 0)):
+    """A copy with the pixels in `rows` x `cols` (slices) painted `ink`: a speck, a ruled line."""
+    out = rgba.copy()
+    out[rows, cols, :3] = ink
+    return out
+
+
+WHITE, BLACK = (255, 255, 255, 255), (0, 0, 0, 255)
+SEVEN = [[(70, 50), (210, 50), (120, 245)]]
+
+
+@functools.cache
+def drawings():
+    """Fixture drawings, each of which `handwriting.prepare` reads as one digit.
+
+    Between them they make every step count: a picture too large (`shrink`),
+    uneven light (`flatten`), a ruled line (`unrule`), a speck (`digit_pieces`
+    drops it) and digits of strokes that do not touch (the pieces it joins,
+    one of them only on its second pass, and a stem beside its bar that is
+    not `another_digit`).
+    """
+    seven = drawing((280, 280), SEVEN, BLACK, WHITE, 22)
     return {
-        "seven": drawing((280, 280), [[(70, 50), (210, 50), (120, 245)]], (0, 0, 0, 255),
-                         (255, 255, 255, 255), 22),
+        "seven": seven,
         "zero, blue on cream, off-centre": drawing((300, 200), [], (30, 40, 160, 255),
                                                    (250, 240, 215, 255), 9, (20, 20, 110, 170)),
         "four, light on dark": drawing((90, 140), [[(20, 20), (15, 80), (70, 80)], [(55, 40), (55, 130)]],
@@ -114,17 +154,102 @@ def drawings():
                                                None, 5, alpha=True),
         "white seven on a transparent canvas": drawing((96, 96), [[(24, 16), (72, 16), (40, 84)]],
                                                        (255, 255, 255, 255), None, 7, alpha=True),
+        "seven on paper 30% darker on the right": lit_from_the_left(seven, 0.7),
+        "seven and a speck in a corner": inked_at(seven, slice(262, 265), slice(12, 15)),
+        "seven and a speck near it": inked_at(seven, slice(150, 153), slice(195, 198)),
+        "seven crossed by a ruled line": inked_at(seven, slice(150, 152), slice(None)),
+        "five whose bar does not touch": drawing(
+            (280, 280), [[(95, 40), (200, 40)], [(90, 62), (85, 125), *arc(135, 170, 60, 55, -120, 150)]],
+            BLACK, WHITE, 20),
+        "four of three strokes": drawing(
+            (280, 280),
+            [[(95, 30), (40, 170), (200, 170)], [(160, 70), (160, 145)], [(160, 195), (160, 255)]],
+            (20, 30, 120, 255), (245, 240, 225, 255), 20),
+        "four whose stem stands apart, beside its bar": drawing(
+            (280, 280), [[(90, 30), (60, 170), (150, 170)], [(180, 60), (180, 260)]], BLACK, WHITE, 20),
+        "seven of three strokes, the bar joining last": drawing(
+            (280, 280), [[(110, 40), (200, 40)], [(196, 62), (166, 128)], [(158, 150), (104, 262)]],
+            BLACK, WHITE, 20),
+        "seven in a picture 1100 pixels wide": drawing((1100, 300), [[(480, 30), (640, 30), (540, 275)]],
+                                                      BLACK, WHITE, 20),
     }
+
+
+@functools.cache
+def several_digits():
+    """Digits side by side, which `handwriting.prepare` refuses to read as one: (how many, RGBA)."""
+    return {
+        "42": (2, drawing(
+            (260, 160), [[(60, 20), (20, 100), (110, 100)], [(85, 50), (85, 145)],
+                         [(150, 45), (175, 22), (215, 25), (230, 55), (215, 90), (150, 140), (240, 140)]],
+            BLACK, WHITE, 12)),
+        "123, blue on cream": (3, drawing(
+            (360, 160), [[(60, 20), (60, 140)],
+                         [(120, 45), (145, 22), (185, 25), (200, 55), (185, 90), (120, 140), (210, 140)],
+                         [(250, 30), (330, 25), (285, 70), (330, 95), (320, 135), (260, 140)]],
+            (20, 30, 120, 255), (245, 240, 225, 255), 12)),
+    }
+
+
+PREPARE_JS = """([bytes, h, w]) => {
+    const rgba = Uint8ClampedArray.from(atob(bytes), c => c.charCodeAt(0));
+    try {
+        const X = window.primitiveNN.prepare(rgba, h, w);
+        return {image: X && Array.from(X)};
+    } catch (error) {
+        return {error: error.name, message: error.message};
+    }
+}"""
+
+
+def prepare_in_page(page, rgba):
+    """`window.primitiveNN.prepare` on RGBA bytes (sent as base64): {image} or {error, message}."""
+    bytes_ = base64.b64encode(np.ascontiguousarray(rgba, dtype=np.uint8).tobytes()).decode("ascii")
+    return page.evaluate(PREPARE_JS, [bytes_, *rgba.shape[:2]])
 
 
 @pytest.mark.parametrize("name", list(drawings()))
 def test_preparation_matches_python_within_one_grey_level(page, name):
     rgba = drawings()[name]
     expected = handwriting.prepare(rgba).reshape(784)
-    got = np.array(page.evaluate("""([rgba, h, w]) =>
-        Array.from(window.primitiveNN.prepare(Uint8ClampedArray.from(rgba), h, w))""",
-                                 [rgba.reshape(-1).tolist(), *rgba.shape[:2]]))
-    assert np.abs(got - expected).max() <= 1 / 255
+    got = prepare_in_page(page, rgba)
+    assert "error" not in got, got
+    assert np.abs(np.array(got["image"]) - expected).max() <= 1 / 255
+
+
+@pytest.mark.parametrize("name", list(several_digits()))
+def test_digits_side_by_side_are_refused_with_the_python_message(page, name):
+    count, rgba = several_digits()[name]
+    with pytest.raises(DataError) as raised:
+        handwriting.prepare(rgba)
+    assert str(raised.value).startswith(f"{count} digits side by side")
+    assert prepare_in_page(page, rgba) == {"error": "DataError", "message": str(raised.value)}
+
+
+DIGIT_PIECES_JS = """boxes => {
+    try {
+        const [chosen, box] = window.primitiveNN.digitPieces(new Map(boxes));
+        return {chosen: [...chosen].sort((a, b) => a - b), box: box};
+    } catch (error) {
+        return {error: error.name, message: error.message};
+    }
+}"""
+
+
+@pytest.mark.parametrize("boxes", [
+    {0: [0, 3, 30, 50, 40], 4: [5, 45, 28, 52, 300], 9: [95, 97, 95, 97, 4]},   # a 5's bar, a speck
+    {0: [0, 2, 0, 10, 20], 7: [50, 60, 50, 52, 20]},        # a tie: the first is the largest
+    {0: [0, 40, 0, 25, 500], 3: [2, 40, 35, 55, 450]},      # two digits
+    {0: [0, 10, 40, 60, 90], 5: [12, 40, 0, 30, 300], 8: [30, 60, 10, 20, 200]},  # grown twice
+])
+def test_digit_pieces_matches_python(page, boxes):
+    got = page.evaluate(DIGIT_PIECES_JS, [[p, box] for p, box in boxes.items()])
+    try:
+        chosen, box = handwriting.digit_pieces(boxes)
+    except DataError as error:
+        assert got == {"error": "DataError", "message": str(error)}
+    else:
+        assert got == {"chosen": sorted(chosen), "box": box}
 
 
 @pytest.mark.parametrize("x", [0.5, 4.5, -0.5, 2.4999, 3.0000001, 13.5 - 9.5, 0.4999999999999999])
@@ -191,6 +316,25 @@ def test_digits_drawn_with_the_mouse_are_recognized(page, digit):
         "() => Array.from(window.primitiveNN.prepare(window.primitiveNN.canvasRGBA(), 280, 280))"))
     rgba = np.array(page.evaluate("() => Array.from(window.primitiveNN.canvasRGBA())"), dtype=np.uint8)
     assert np.abs(seen - handwriting.prepare(rgba.reshape(280, 280, 4)).reshape(784)).max() <= 1 / 255
+
+
+def test_two_digits_drawn_side_by_side_show_the_message_until_cleared(page):
+    draw(page, [(70, 40), (70, 240)])
+    assert prediction(page) != ""
+    draw(page, [(210, 40), (210, 240)])
+    page.wait_for_function("() => document.getElementById('prediction').dataset.message !== ''",
+                           timeout=5000)
+    rgba = np.array(page.evaluate("() => Array.from(window.primitiveNN.canvasRGBA())"), dtype=np.uint8)
+    with pytest.raises(DataError) as raised:
+        handwriting.prepare(rgba.reshape(280, 280, 4))
+    assert page.inner_text("#prediction") == str(raised.value)
+    assert str(raised.value).startswith("2 digits side by side")
+    assert page.get_attribute("#prediction", "data-digit") == ""
+    assert page.locator("#try-bars .try-best").count() == 0
+    page.click("#try-clear")
+    assert page.inner_text("#prediction") == ""
+    assert page.get_attribute("#prediction", "data-message") == ""
+    assert not page.errors
 
 
 def test_both_networks_can_be_chosen_and_the_seed_shows_its_hidden_units(page):

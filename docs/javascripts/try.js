@@ -4,9 +4,13 @@
 // except for the site's own files. It mirrors two chapters, function for
 // function and name for name:
 //
-//   primitive_nn.handwriting  paperBehind, toGrey, border, toInk, crop, boxSize,
-//                             areaWeights, sizeNormalize, centreOfMass,
-//                             pixelShift, place, centre, prepare
+//   primitive_nn.handwriting  paperBehind, toGrey, reduction, shrink, border,
+//                             window, sliding, paperLevel, flatten, toInk,
+//                             ruleRows, unrule, runs, components, gap, size,
+//                             height, beside, union, anotherDigit, digitPieces,
+//                             crop, roundHalfUp, boxSize, areaWeights,
+//                             sizeNormalize, centreOfMass, pixelShift, place,
+//                             centre, prepare
 //   primitive_nn.layers, .activations, .loss, .network: linearForward, relu, softmax, forward
 //
 // The constants of the preparation (the 20-pixel box, the centre, the ink
@@ -15,13 +19,18 @@
 // with one float32 .bin file of weights per network.
 //
 // An image is {h, w, data}: h rows of w float64 values, row after row, as
-// NumPy stores an (h, w) array. A column of the network (X, Z1, A1, ...) is
-// one example: a Float64Array. All arithmetic is float64, as in NumPy.
+// NumPy stores an (h, w) array; a mask (ink > 0) is the same with bytes 0 and
+// 1. A box is [top, bottom, left, right, area], as in Python. Python's
+// DataError is an Error named "DataError" with the same message, except for a
+// blank picture, for which prepare returns null. A column of the network (X,
+// Z1, A1, ...) is one example: a Float64Array. All arithmetic is float64, as
+// in NumPy.
 (function () {
   "use strict";
 
   const MODELS_URL = new URL("../assets/models/", document.currentScript.src);
-  let C = null; // FIELD, BOX, CENTRE, LUMA, MIN_CONTRAST, INK_LEVEL, SUBPIXEL
+  let C = null; // MAX_SIDE, FIELD, BOX, CENTRE, LUMA, BACKGROUND, MIN_CONTRAST, INK_LEVEL,
+                // RULE_COVER, RULE_THIN, SPECK, NEAR, TALL, SUBPIXEL
 
   // ---- primitive_nn.handwriting ------------------------------------------
 
@@ -29,7 +38,14 @@
     return { h: h, w: w, data: data || new Float64Array(h * w) };
   }
 
-  // grey = A * (RGB @ LUMA) + (1 - A): paper white, a transparent pixel white.
+  // Python's DataError: a picture that cannot be read as one digit, with the same message.
+  function dataError(message) {
+    const error = new Error(message);
+    error.name = "DataError";
+    return error;
+  }
+
+  // grey = A * (RGB @ LUMA) + (1 - A) * paper.
   function luma(rgba, i) {
     return (rgba[4 * i] / 255) * C.LUMA[0] + (rgba[4 * i + 1] / 255) * C.LUMA[1]
       + (rgba[4 * i + 2] / 255) * C.LUMA[2];
@@ -57,6 +73,28 @@
     return grey;
   }
 
+  // The whole factor f = ceil(max(h, w) / MAX_SIDE) a picture is reduced by: 1 if small enough.
+  function reduction(h, w) {
+    return Math.ceil(Math.max(h, w) / C.MAX_SIDE);
+  }
+
+  // Each f x f block becomes its mean; the last rows and columns that fill no block are dropped.
+  function shrink(grey) {
+    const f = reduction(grey.h, grey.w);
+    if (f === 1) return grey;
+    const out = image(Math.floor(grey.h / f), Math.floor(grey.w / f));
+    for (let r = 0; r < out.h; r++) {
+      for (let c = 0; c < out.w; c++) {
+        let sum = 0;
+        for (let i = 0; i < f; i++) {
+          for (let j = 0; j < f; j++) sum += grey.data[(r * f + i) * grey.w + c * f + j];
+        }
+        out.data[r * out.w + c] = sum / (f * f);
+      }
+    }
+    return out;
+  }
+
   // The pixels of the first and last row and column, each once.
   function border(img) {
     const values = [];
@@ -75,31 +113,245 @@
     return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
-  // Ink 1, paper 0; null for a blank image (p - b < MIN_CONTRAST).
-  function toInk(grey) {
-    const light = median(border(grey)) > 0.5;            // dark on light: invert
-    const v = image(grey.h, grey.w, grey.data.map(g => (light ? 1 - g : g)));
-    const b = median(border(v));                          // paper level
-    let p = -Infinity;                                    // darkest ink
-    for (const x of v.data) p = Math.max(p, x);
-    if (!(p - b >= C.MIN_CONTRAST)) return null;
-    const t = b + C.INK_LEVEL * (p - b);                  // below t: paper
-    return image(v.h, v.w, v.data.map(x => Math.min(Math.max((x - t) / (p - t), 0), 1)));
+  // The odd side k = 2 floor(BACKGROUND min(h, w) / 2 + 1/2) + 1 of the square the paper is
+  // estimated over. Named after the Python: in this script `window` is this function, and
+  // the browser's window is `globalThis`.
+  function window(h, w) {
+    return 2 * roundHalfUp(C.BACKGROUND * Math.min(h, w) / 2) + 1;
   }
 
-  // The bounding box of the pixels above 0.
-  function crop(ink) {
-    let r0 = ink.h, r1 = -1, c0 = ink.w, c1 = -1;
+  // reduce (Math.min or Math.max) over the k x k square around every pixel, cut short at the
+  // edges: down the columns, then along the rows, as NumPy does over its padding of +-Infinity.
+  // The maximum is the minimum of -x, negated; both pick values, exactly, as NumPy does.
+  function sliding(img, k, reduce) {
+    const sign = reduce === Math.min ? 1 : -1, half = (k - 1) / 2;
+    const length = Math.max(img.h, img.w) + k;
+    const scratch = [new Float64Array(length), new Float64Array(length), new Float64Array(length)];
+    const down = new Float64Array(img.h * img.w), out = image(img.h, img.w);
+    for (let c = 0; c < img.w; c++) runMin(img.data, down, c, img.w, img.h, half, sign, scratch);
+    for (let r = 0; r < img.h; r++) runMin(down, out.data, r * img.w, 1, img.w, half, 1, scratch);
+    for (let i = 0; i < out.data.length; i++) out.data[i] *= sign;
+    return out;
+  }
+
+  // dst[i] = min(sign * src[j]) over the k = 2 half + 1 values j around each of n values
+  // (src[start + j * step]), cut short at the ends. In linear time whatever k, by van Herk and
+  // Gil-Werman's method: the run, padded with +Infinity, is cut into blocks of k values; g holds
+  // the minimum from the block's start and hg the one to its end; a window spans two blocks.
+  function runMin(src, dst, start, step, n, half, sign, [run, g, hg]) {
+    const k = 2 * half + 1, m = n + 2 * half;
+    for (let i = 0; i < m; i++) {
+      run[i] = i < half || i >= n + half ? Infinity : sign * src[start + (i - half) * step];
+    }
+    for (let i = 0; i < m; i++) g[i] = i % k === 0 ? run[i] : Math.min(g[i - 1], run[i]);
+    for (let i = m - 1; i >= 0; i--) {
+      hg[i] = i % k === k - 1 || i === m - 1 ? run[i] : Math.min(hg[i + 1], run[i]);
+    }
+    for (let i = 0; i < n; i++) dst[start + i * step] = Math.min(hg[i], g[i + k - 1]);
+  }
+
+  // The paper under the ink, by a morphological opening: max_k(min_k v).
+  function paperLevel(v, k) {
+    return sliding(sliding(v, k, Math.min), k, Math.max);
+  }
+
+  // Ink bright and the paper flat at 0: f = v - paperLevel(v), v = 1 - g if the median of the
+  // border is above 0.5 (dark on light), else v = g.
+  function flatten(grey) {
+    const light = median(border(grey)) > 0.5;            // dark on light: invert
+    const v = image(grey.h, grey.w, grey.data.map(g => (light ? 1 - g : g)));
+    const paper = paperLevel(v, window(v.h, v.w));
+    return image(v.h, v.w, v.data.map((x, i) => x - paper.data[i]));
+  }
+
+  // Ink 1, paper 0: t = b + INK_LEVEL (p - b), q the median above t, clip((f - t) / (q - t)).
+  // null for a blank image (p - b < MIN_CONTRAST), where Python raises DataError.
+  function toInk(f) {
+    const b = median(border(f));                          // paper level
+    let p = -Infinity;                                    // darkest ink
+    for (const x of f.data) p = Math.max(p, x);
+    if (!(p - b >= C.MIN_CONTRAST)) return null;
+    const t = b + C.INK_LEVEL * (p - b);                  // below t: paper
+    const q = median(f.data.filter(x => x > t));          // a typical stroke
+    return image(f.h, f.w, f.data.map(x => Math.min(Math.max((x - t) / (q - t), 0), 1)));
+  }
+
+  // ink > 0, as 0 and 1.
+  function inked(ink) {
+    const mask = image(ink.h, ink.w, new Uint8Array(ink.h * ink.w));
+    for (let i = 0; i < mask.data.length; i++) mask.data[i] = ink.data[i] > 0 ? 1 : 0;
+    return mask;
+  }
+
+  // The columns as rows: NumPy's .T.
+  function transpose(img) {
+    const out = image(img.w, img.h, new img.data.constructor(img.h * img.w));
+    for (let r = 0; r < img.h; r++) {
+      for (let c = 0; c < img.w; c++) out.data[c * img.h + r] = img.data[r * img.w + c];
+    }
+    return out;
+  }
+
+  // The rows of ruled lines: bands of rows inked across RULE_COVER of the width, at most
+  // max(1, RULE_THIN H) rows thick. An array of H booleans.
+  function ruleRows(mask) {
+    const across = [];
+    for (let r = 0; r < mask.h; r++) {
+      let count = 0;
+      for (let c = 0; c < mask.w; c++) count += mask.data[r * mask.w + c];
+      const edgeToEdge = mask.data[r * mask.w] && mask.data[r * mask.w + mask.w - 1];
+      across.push(count / mask.w >= C.RULE_COVER && Boolean(edgeToEdge));
+    }
+    const rules = new Array(mask.h).fill(false);
+    for (let start = 0; start < mask.h; start++) {
+      if (!across[start] || (start > 0 && across[start - 1])) continue;   // not a band's start
+      let stop = start;
+      while (stop < mask.h && across[stop]) stop++;
+      if (stop - start <= Math.max(1, C.RULE_THIN * mask.h)) rules.fill(true, start, stop);
+    }
+    return rules;
+  }
+
+  // Erase ruled lines, across and down (ruleRows of the transpose), found on the ink as given.
+  function unrule(ink) {
+    const mask = inked(ink);
+    const rows = ruleRows(mask), cols = ruleRows(transpose(mask));
+    const out = image(ink.h, ink.w, Float64Array.from(ink.data));
     for (let r = 0; r < ink.h; r++) {
-      for (let c = 0; c < ink.w; c++) {
-        if (ink.data[r * ink.w + c] > 0) {
-          r0 = Math.min(r0, r); r1 = Math.max(r1, r); c0 = Math.min(c0, c); c1 = Math.max(c1, c);
+      for (let c = 0; c < ink.w; c++) if (rows[r] || cols[c]) out.data[r * ink.w + c] = 0;
+    }
+    return out;
+  }
+
+  // The runs of 1 along each row, in reading order: [row, start, stop], stop one past the last.
+  function runs(mask) {
+    const row = [], start = [], stop = [];
+    for (let r = 0; r < mask.h; r++) {
+      for (let c = 0; c < mask.w; c++) {
+        if (!mask.data[r * mask.w + c] || (c > 0 && mask.data[r * mask.w + c - 1])) continue;
+        let end = c;
+        while (end < mask.w && mask.data[r * mask.w + end]) end++;
+        row.push(r); start.push(c); stop.push(end);
+      }
+    }
+    return [row, start, stop];
+  }
+
+  // The connected pieces (8-connectivity) by a union-find over the runs: [piece, boxes], piece[i]
+  // the first run of run i's piece, boxes a Map from it to [top, bottom, left, right, area],
+  // in increasing order of the first run.
+  function components(mask) {
+    const [row, start, stop] = runs(mask);
+    const parent = row.map((_, i) => i);
+    const root = i => {
+      while (parent[i] !== i) i = parent[i];
+      return i;
+    };
+    const first = [];                                      // runs of row r: first[r] to first[r + 1]
+    for (let r = 0, i = 0; r <= mask.h; r++) {
+      while (i < row.length && row[i] < r) i++;
+      first.push(i);
+    }
+    for (let i = 0; i < row.length; i++) {
+      if (row[i] === 0) continue;
+      for (let j = first[row[i] - 1]; j < first[row[i]]; j++) {
+        if (start[i] <= stop[j] && start[j] <= stop[i]) {  // touching, corners included
+          const a = root(i), b = root(j);
+          parent[Math.max(a, b)] = Math.min(a, b);
         }
       }
     }
-    const out = image(r1 - r0 + 1, c1 - c0 + 1);
+    const piece = row.map((_, i) => root(i));
+    const boxes = new Map();
+    piece.forEach((p, i) => {
+      const box = boxes.get(p) || [row[i], row[i] + 1, start[i], stop[i], 0];
+      boxes.set(p, [Math.min(box[0], row[i]), Math.max(box[1], row[i] + 1), Math.min(box[2], start[i]),
+                    Math.max(box[3], stop[i]), box[4] + stop[i] - start[i]]);
+    });
+    return [piece, boxes];
+  }
+
+  // How far apart two boxes are: the larger of the row gap and the column gap, 0 if they overlap.
+  function gap(a, b) {
+    const rows = Math.max(a[0] - b[1], b[0] - a[1], 0);
+    const cols = Math.max(a[2] - b[3], b[2] - a[3], 0);
+    return Math.max(rows, cols);
+  }
+
+  // The longer side of a box.
+  function size(box) {
+    return Math.max(box[1] - box[0], box[3] - box[2]);
+  }
+
+  // The rows a box spans.
+  function height(box) {
+    return box[1] - box[0];
+  }
+
+  // True when two boxes share no column: one lies to the side of the other.
+  function beside(a, b) {
+    return a[2] >= b[3] || b[2] >= a[3];
+  }
+
+  // The box around two boxes, with their areas added.
+  function union(a, b) {
+    return [Math.min(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.max(a[3], b[3]),
+            a[4] + b[4]];
+  }
+
+  // A digit of its own beside the digit's box: tall (TALL of its height), beside it, and the
+  // two together wider than tall.
+  function anotherDigit(box, other) {
+    const both = union(box, other);
+    const wide = both[3] - both[2] > height(both);
+    return height(other) >= C.TALL * height(box) && beside(other, box) && wide;
+  }
+
+  // [chosen, box]: the largest piece (the first of the largest), grown by the pieces that are
+  // not specks and lie within NEAR of its size, unless anotherDigit, until nothing joins; a
+  // tall piece left over is another digit, and throws Python's DataError message.
+  function digitPieces(boxes) {
+    let largest = null;
+    for (const [p, box] of boxes) if (largest === null || box[4] > boxes.get(largest)[4]) largest = p;
+    const pieces = [...boxes.keys()].sort((a, b) => a - b)
+      .filter(p => size(boxes.get(p)) >= C.SPECK * size(boxes.get(largest)));
+    const chosen = new Set([largest]);
+    let box = boxes.get(largest);
+    let grown = true;
+    while (grown) {
+      grown = false;
+      for (const p of pieces) {
+        const other = boxes.get(p);
+        if (chosen.has(p) || anotherDigit(box, other)) continue;
+        if (gap(other, box) <= C.NEAR * size(box)) {
+          chosen.add(p);
+          box = union(box, other);
+          grown = true;
+        }
+      }
+    }
+    const others = pieces.filter(p => !chosen.has(p) && height(boxes.get(p)) >= C.TALL * height(box));
+    if (others.length) {
+      throw dataError(`${others.length + 1} digits side by side, or ink as tall as a digit ` +
+                      "beside it; crop the picture to one digit");
+    }
+    return [chosen, box];
+  }
+
+  // The digit's own pieces of ink, other ink erased, in their box; null if there is no ink.
+  function crop(ink) {
+    const mask = inked(ink);
+    if (!mask.data.includes(1)) return null;
+    const [piece, boxes] = components(mask);
+    const [chosen, [top, bottom, left, right]] = digitPieces(boxes);
+    const kept = image(ink.h, ink.w, Float64Array.from(ink.data));
+    const [row, start, stop] = runs(mask);
+    piece.forEach((p, i) => {
+      if (!chosen.has(p)) kept.data.fill(0, row[i] * ink.w + start[i], row[i] * ink.w + stop[i]);
+    });
+    const out = image(bottom - top, right - left);
     for (let r = 0; r < out.h; r++) {
-      for (let c = 0; c < out.w; c++) out.data[r * out.w + c] = ink.data[(r + r0) * ink.w + c + c0];
+      for (let c = 0; c < out.w; c++) out.data[r * out.w + c] = kept.data[(r + top) * ink.w + c + left];
     }
     return out;
   }
@@ -184,10 +436,12 @@
     return place(img, pixelShift(C.CENTRE - rBar), pixelShift(C.CENTRE - cBar));
   }
 
-  // Every step; the 784 pixels of the network's input column, or null if blank.
+  // Every step; the 784 pixels of the network's input column, or null if blank. Throws
+  // an Error named DataError, with Python's message, for two digits side by side.
   function prepare(rgba, h, w) {
-    const ink = toInk(toGrey(rgba, h, w));
-    return ink && centre(sizeNormalize(crop(ink))).data;
+    const ink = toInk(flatten(shrink(toGrey(rgba, h, w))));
+    const digit = ink && crop(unrule(ink));
+    return digit && centre(sizeNormalize(digit)).data;
   }
 
   // ---- primitive_nn.network, for one example (a column) -------------------
@@ -246,8 +500,8 @@
       const buffer = await response.arrayBuffer();
       const params = { D: entry.layer_sizes.length - 1, T: entry.temperature || 1 };
       for (const p of entry.parameters) {
-        const size = p.shape.reduce((a, b) => a * b, 1);
-        params[p.name] = new Float32Array(buffer, 4 * p.offset, size);
+        const count = p.shape.reduce((a, b) => a * b, 1);
+        params[p.name] = new Float32Array(buffer, 4 * p.offset, count);
       }
       networks[name] = { entry: entry, params: params };
     }
@@ -301,19 +555,30 @@
 
   function update() {
     if (!state.loaded || !state.drawn) return show(null);
-    const X = prepare(canvasRGBA(), canvas.height, canvas.width);
+    let X;
+    try {
+      X = prepare(canvasRGBA(), canvas.height, canvas.width);
+    } catch (error) {
+      if (error.name !== "DataError") throw error;
+      return show(null, null, null, error.message);       // two digits: say so, read neither
+    }
     if (!X) return show(null);
     const params = state.loaded.networks[state.name].params;
     show(X, forward(params, X), params.D);
   }
 
-  function show(X, cache, D) {
+  // The digit read, or a message in its place (in small type) when the drawing cannot be read.
+  function show(X, cache, D, message) {
     const prediction = document.getElementById("prediction");
     const A = cache && cache["A" + D];
     const digit = A ? A.indexOf(Math.max(...A)) : null;
-    prediction.textContent = A ? String(digit) : "";
+    prediction.textContent = A ? String(digit) : message || "";
     prediction.dataset.digit = A ? String(digit) : "";
+    prediction.dataset.message = message || "";
     prediction.title = A ? `${(100 * A[digit]).toFixed(1)}% sure` : "";
+    Object.assign(prediction.style, message ?
+      { fontSize: "0.75rem", fontWeight: "400", lineHeight: "1.3", textAlign: "left" } :
+      { fontSize: "", fontWeight: "", lineHeight: "", textAlign: "" });
     showBars(document.getElementById("try-bars"), A, digit);
     showSeen(X);
     const hidden = cache && D === 2 && cache.A1.length <= 16 ? cache.A1 : null;
@@ -430,10 +695,16 @@
   });
 
   // For the tests (tests/test_try_page.py) and for the curious, in the console.
-  window.primitiveNN = {
+  // (`window` is the Python-named function here: the browser's window is globalThis.)
+  globalThis.primitiveNN = {
     ready: ready, canvasRGBA: canvasRGBA, constants: () => C,
-    toGrey: toGrey, border: border, toInk: toInk, crop: crop, boxSize: boxSize,
-    areaWeights: areaWeights, sizeNormalize: sizeNormalize, centreOfMass: centreOfMass,
+    paperBehind: paperBehind, toGrey: toGrey, reduction: reduction, shrink: shrink,
+    border: border, window: window, sliding: sliding, paperLevel: paperLevel,
+    flatten: flatten, toInk: toInk, ruleRows: ruleRows, unrule: unrule, runs: runs,
+    components: components, gap: gap, size: size, height: height, beside: beside,
+    union: union, anotherDigit: anotherDigit, digitPieces: digitPieces, crop: crop,
+    roundHalfUp: roundHalfUp, boxSize: boxSize, areaWeights: areaWeights,
+    sizeNormalize: sizeNormalize, centreOfMass: centreOfMass,
     pixelShift: pixelShift, place: place, centre: centre, prepare: prepare,
     linearForward: linearForward, relu: relu, softmax: softmax, forward: forward,
     network: name => state.loaded.networks[name].params,
