@@ -33,6 +33,10 @@ Four jobs, all small:
    - Exercises: a chapter writes `### Exercise: <title> {#<label>}` (the
      label, optional, becomes the heading's id through attr_list), and reads
      `### Exercise 13.1: <title>`, numbered in page order.
+   - Figures: an image of `figures/` on a line of its own, a blank line and
+     its caption's paragraph become a <figure> captioned "Figure 13.2." and
+     labelled by the file's name: `[](#width-depth)` reads "Figure 13.2"
+     (on a page without a chapter number, "Figure 2").
    - References: a link with empty text names its target. `[](schedules.md)`
      reads "Chapter 12", `[](optimizers.md#momentum-constant)` reads
      "Exercise 11.1", `[](#label)` points into the same page. A reference to
@@ -138,6 +142,7 @@ class Kind:
     name: str  # what a reference reads before the number: "Exercise" -> "Exercise 11.1"
     marker: re.Pattern  # an unnumbered one in a page's Markdown; group "label" is its label, if any
     numbered: Callable[[re.Match, str], str]  # the marker as the reader sees it, given its number
+    anywhere: bool = False  # on a page without a chapter number too, numbered 1, 2, ... there
 
 
 # `### Exercise: <title> {#label}`, label optional; attr_list makes the label the heading's id.
@@ -146,7 +151,19 @@ EXERCISE = Kind(
     re.compile(r"^###[ \t]+Exercise:(?P<rest>.*?(?:\{[ \t]*#(?P<label>[\w-]+)[ \t]*\})?)[ \t]*$", re.M),
     lambda match, number: f"### Exercise {number}:{match['rest']}",
 )
-KINDS = (EXERCISE,)  # figures and equations, when they are numbered, are one more Kind each
+# `![alt](figures/<label>.png)`, a blank line, then the caption's paragraph: a figure, labelled
+# by its file's name. md_in_html keeps the Markdown inside the <figure> and its caption.
+FIGURE = Kind(
+    "Figure",
+    re.compile(r"^!\[(?P<alt>[^\]\n]*)\]\((?P<src>figures/(?P<label>[\w-]+)\.(?:png|svg))\)[ \t]*\n"
+               r"[ \t]*\n(?P<caption>(?:[^\n]+\n?)+)", re.M),
+    lambda match, number: (f'<figure id="{match["label"]}" markdown="1">\n\n'
+                           f'![{match["alt"]}]({match["src"]})\n\n'
+                           f'<figcaption markdown="span"><strong>Figure {number}.</strong> '
+                           f'{" ".join(match["caption"].split())}</figcaption>\n\n</figure>\n'),
+    anywhere=True,
+)
+KINDS = (EXERCISE, FIGURE)  # equations, when they are numbered, are one more Kind
 
 H1 = re.compile(r"^#[ \t]+(?P<title>.+?)[ \t]*$", re.M)  # the page's title line
 # A number typed by hand: a heading "Exercise 3.2" or a chapter's H1 "# 3. Softmax".
@@ -183,6 +200,11 @@ def number_items(markdown, chapter, page="?"):
         count = itertools.count(1)
 
         def numbered(match, kind=kind, count=count):
+            if chapter is None and kind.anywhere:
+                label = Label(kind.name, str(next(count)))
+                if match["label"]:
+                    add_label(labels, match["label"], label, page)
+                return kind.numbered(match, label.number)
             if chapter is None:
                 raise PluginError(
                     f"{page}: '{match[0].strip()}' is on a page without a chapter number; "
@@ -299,10 +321,17 @@ def on_config(config):
 
 def on_pre_build(config):
     global _results
-    _results = load_results(Path(config.docs_dir) / RESULTS_FILE)
-    benchmark = Path(config.docs_dir) / BENCHMARK_FILE  # written by benchmarks/*.py, if run
+    _results = book_results(Path(config.docs_dir))
+
+
+def book_results(docs_dir):
+    """What `{{ results.* }}` can quote: results.json, the day it was committed, the benchmarks."""
+    results = load_results(docs_dir / RESULTS_FILE)
+    results["date"] = results_date(docs_dir / RESULTS_FILE)
+    benchmark = docs_dir / BENCHMARK_FILE  # written by benchmarks/*.py, if run
     if benchmark.is_file():
-        _results = {**_results, "benchmark": load_results(benchmark)}
+        results["benchmark"] = load_results(benchmark)
+    return results
 
 
 def on_nav(nav, config, files):
@@ -320,9 +349,59 @@ def on_page_markdown(markdown, page, config, files):
     return substitute(markdown, _results, page.file.src_uri)
 
 
+def on_page_content(html, page, config, files):
+    return sized_figures(hide_solutions(html), Path(config.docs_dir))
+
+
 def on_post_build(config):
     copy_katex(katex_source(config), config.site_dir)
     export_networks(config)
+
+
+def results_date(path):
+    """The day results.json was last committed (git), else last written: "2026-11-30"."""
+    import datetime
+    import subprocess
+
+    try:
+        day = subprocess.run(["git", "log", "-1", "--format=%cs", "--", path.name], cwd=path.parent,
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        day = ""
+    return day or datetime.date.fromtimestamp(path.stat().st_mtime).isoformat()
+
+
+# ---- search ---------------------------------------------------------------------
+
+# pymdownx.details writes `??? note "Solution"` as a folded <details> block.
+SOLUTION = re.compile(r'<details class="note">(\s*<summary>Solution</summary>)')
+
+
+def hide_solutions(html):
+    """Keep the folded solutions out of the search index: Material skips `data-search-exclude`.
+
+    >>> hide_solutions('<details class="note">\\n<summary>Solution</summary><p>42</p></details>')
+    '<details class="note" data-search-exclude>\\n<summary>Solution</summary><p>42</p></details>'
+    """
+    return SOLUTION.sub(r'<details class="note" data-search-exclude>\1', html)
+
+
+# ---- figures ------------------------------------------------------------------
+
+FIGURE_IMG = re.compile(r'<img (?P<attrs>[^>]*?)src="(?P<src>(?:\.\./)*figures/(?P<name>[\w-]+\.png))"')
+SHARP = 2  # the figure kit writes PNGs at twice the resolution they are shown at
+
+
+def sized_figures(html, docs_dir):
+    """Give each figure's <img> the width it is drawn for: its PNG's pixel width / SHARP."""
+    def sized(match):
+        png = docs_dir / "figures" / match["name"]
+        if not png.is_file() or "width=" in match["attrs"]:
+            return match[0]
+        width = int.from_bytes(png.read_bytes()[16:20], "big")  # the IHDR chunk: width, then height
+        return f'<img {match["attrs"]}width="{width // SHARP}" src="{match["src"]}"'
+
+    return FIGURE_IMG.sub(sized, html)
 
 
 # ---- the shipped networks ---------------------------------------------------

@@ -102,7 +102,7 @@ def test_missing_or_broken_results_file_fails(hooks, tmp_path):
 
 
 def test_every_placeholder_in_the_book_has_a_value(hooks):
-    results = {**hooks.load_results(RESULTS), "benchmark": hooks.load_results(DOCS / "benchmark.json")}
+    results = hooks.book_results(DOCS)
     for page in DOCS.rglob("*.md"):
         hooks.substitute(page.read_text("utf-8"), results, page.name)  # raises if unknown
 
@@ -266,6 +266,21 @@ def test_a_page_is_numbered_and_its_references_named(hooks, toy_docs):
     assert preface == "# Preface\n\nStart with [Chapter 2](intro.md); the last exercise is [Exercise 3.1](tools.md#hammer).\n"
     code = "# Preface\n\n`[](nowhere.md)` and\n\n```md\n[](nowhere.md)\n```\n"
     assert hooks.number_page(code, "preface.md", table) == code  # code shows the syntax, untouched
+
+
+def test_figures_are_numbered_captioned_and_referred_to(hooks, toy_docs):
+    figure = "![Loss against steps](figures/{}.png)\n\nThe loss falls,\nthen {}.\n"
+    (toy_docs / "tools.md").write_text("# Tools\n\n" + figure.format("loss", "flattens") + "\nSee [](#loss).\n\n"
+                                       + figure.format("steps", "stops"))
+    (toy_docs / "results.md").write_text("---\nunnumbered: true\n---\n# Results\n\n" + figure.format("a", "b"))
+    table = hooks.read_book(toy_nav({"Intro": "intro.md"}), toy_docs)
+    assert named(table)["tools.md"] == {"": "Chapter 2", "loss": "Figure 2.1", "steps": "Figure 2.2"}
+    assert named(table)["results.md"] == {"a": "Figure 1"}            # an unnumbered page counts its own
+    tools = hooks.number_page((toy_docs / "tools.md").read_text(), "tools.md", table)
+    assert ('<figure id="loss" markdown="1">\n\n![Loss against steps](figures/loss.png)\n\n'
+            '<figcaption markdown="span"><strong>Figure 2.1.</strong> The loss falls, then flattens.'
+            '</figcaption>\n\n</figure>\n') in tools
+    assert "See [Figure 2.1](#loss)." in tools and "<strong>Figure 2.2.</strong>" in tools
 
 
 def test_an_unknown_or_unnumbered_reference_fails_and_names_page_and_reference(hooks, toy_docs):

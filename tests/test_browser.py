@@ -20,6 +20,8 @@ a browser here. PRIMITIVE_NN_CHROMIUM overrides its path.
 import functools
 import http.server
 import importlib.util
+import itertools
+import json
 import os
 import re
 import shutil
@@ -206,6 +208,14 @@ CHAPTER_JS = """() => {
     exercises: [...art.querySelectorAll('h2, h3')].filter(h => h.textContent.trim().startsWith('Exercise')).length,
     backticks: art.innerText.includes('``'),
     overflow: document.documentElement.scrollWidth - window.innerWidth,
+    // wider than their box, and scrolling without a shadow at the edge to say so
+    cutOff: [...art.querySelectorAll('div.arithmatex, .md-typeset__scrollwrap')]
+      .filter(e => e.scrollWidth > e.clientWidth + 1)
+      .filter(e => !['auto', 'scroll'].includes(getComputedStyle(e).overflowX) ||
+                   !getComputedStyle(e).backgroundImage.includes('radial-gradient'))
+      .map(e => e.textContent.trim().slice(0, 50)),
+    unwrappedTables: [...art.querySelectorAll('table')]
+      .filter(t => !t.closest('.md-typeset__scrollwrap') && t.offsetWidth > art.clientWidth + 1).length,
   };
 }"""
 
@@ -229,11 +239,18 @@ def test_chapter_page_shows_its_number(page_path, base_url, browser):
         page.goto(base_url + page_path, wait_until="load")
         h1 = page.locator("article h1").first.inner_text().strip()
         exercises = [h.strip() for h in page.locator("article h3").all_inner_texts() if h.strip().startswith("Exercise")]
+        figures = page.evaluate("""() => [...document.querySelectorAll('article img')].map(i => {
+          const caption = i.closest('figure')?.querySelector('figcaption strong');
+          return {caption: caption ? caption.textContent : null, sharp: i.naturalWidth >= 2 * i.clientWidth};
+        })""")
     finally:
         context.close()
     assert h1.startswith(f"{number}. "), f"{page_path}: the H1 reads {h1!r}, not chapter {number}"
     expected = [f"Exercise {number}.{k}:" for k in range(1, len(exercises) + 1)]
     assert [e[:len(x)] for e, x in zip(exercises, expected)] == expected, f"{page_path}: {exercises}"
+    captions = [f["caption"] for f in figures]
+    assert captions == [f"Figure {number}.{k}." for k in range(1, len(figures) + 1)], f"{page_path}: {captions}"
+    assert all(f["sharp"] for f in figures), f"{page_path}: a figure shown wider than half its pixels"
 
 
 @pytest.mark.parametrize("page_path", chapter_pages(with_module=True))
@@ -255,5 +272,132 @@ def test_chapter_page_reads_as_a_chapter(page_path, base_url, browser):
     assert seen["exercises"] >= 3, f"{page_path}: {seen['exercises']} exercises"
     assert seen["overflow"] <= 0, f"{page_path}: scrolls sideways by {seen['overflow']} px at 390 px"
     assert not seen["backticks"], f"{page_path}: doubled backticks in the visible text"
+    assert not seen["cutOff"], f"{page_path}: wider than the phone, no sign it scrolls: {seen['cutOff']}"
+    assert not seen["unwrappedTables"], f"{page_path}: tables wider than the phone, not scrolling"
     share = seen["api"] / seen["text"]
     assert share <= limit, f"{page_path}: {share:.0%} of the text is API reference (at most {limit:.0%})"
+
+
+# ---------------------------------------------------------------- reader features
+
+
+def test_dark_mode_follows_the_system_and_the_toggle_switches_back(base_url, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(base_url + "handwriting/", wait_until="load")
+        page.wait_for_function(MATH_DONE_JS, timeout=5000)
+        seen = page.evaluate("""() => ({
+          scheme: document.body.dataset.mdColorScheme,
+          text: getComputedStyle(document.querySelector('article p')).color,
+          figures: [...document.querySelectorAll('article img')].map(i => getComputedStyle(i).backgroundColor),
+        })""")
+        page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+        switched = page.evaluate("() => document.body.dataset.mdColorScheme")
+    finally:
+        context.close()
+    assert seen["scheme"] == "slate" and switched == "default"
+    red, green, blue = map(int, re.findall(r"\d+", seen["text"])[:3])
+    assert 0.299 * red + 0.587 * green + 0.114 * blue > 160, f"dark text on the dark page: {seen['text']}"
+    assert seen["figures"] and set(seen["figures"]) == {"rgb(255, 255, 255)"}, seen["figures"]
+
+
+def test_search_shows_formulas_typeset(base_url, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(base_url + "backprop/", wait_until="load")
+        page.locator("input.md-search__input").click()      # the search box shows at 1280 px
+        page.locator("input.md-search__input").fill("dZ")
+        page.wait_for_selector(".md-search-result__item", timeout=10000)
+        page.wait_for_timeout(500)
+        seen = page.evaluate("""() => {
+          const list = document.querySelector('.md-search-result__list');
+          return {text: list.innerText, katex: list.querySelectorAll('.katex').length};
+        }""")
+    finally:
+        context.close()
+    assert seen["katex"] > 0, "no formula typeset in the search results"
+    for raw in ("\\(", "\\[", "\\frac"):
+        assert raw not in seen["text"], f"raw TeX {raw!r} in the search results"
+
+
+PLAIN_WORDS = re.compile(r"[A-Za-z']+(?: [A-Za-z']+){4,}")  # five words or more, nothing else
+
+
+def solution_openings():
+    """(page, phrase): five plain words in a row from every folded solution's prose.
+
+    The first such phrase that the book says nowhere else (in the package's
+    docstrings, or on a page outside its solutions), so finding it in the
+    search index can only mean the solution was indexed.
+    """
+    sources = [p.read_text("utf-8") for p in (ROOT / "primitive_nn").rglob("*.py")]
+    solutions, elsewhere = [], sources
+    for md in sorted((ROOT / "docs").glob("*.md")):
+        lines, outside, i = md.read_text("utf-8").splitlines(), [], 0
+        while i < len(lines):
+            if lines[i].strip() == '??? note "Solution"':
+                block = list(itertools.takewhile(lambda l: not l or l.startswith("    "), lines[i + 1:]))
+                solutions.append((md.stem, " ".join(l.strip() for l in block
+                                                   if not l.strip().startswith(("```", "--8<--", "$$")))))
+                i += 1 + len(block)
+            else:
+                outside.append(lines[i])
+                i += 1
+        elsewhere = elsewhere + ["\n".join(outside)]
+    elsewhere = " ".join(" ".join(text.split()) for text in elsewhere)
+    openings = []
+    for page, prose in solutions:
+        prose = re.sub(r"\$[^$]*\$|`[^`]*`|\[[^\]]*\]\([^)]*\)|\{\{[^}]*\}\}", " | ", prose)
+        phrases = (" ".join(m.group(0).split()[:5]) for m in PLAIN_WORDS.finditer(prose))
+        phrase = next((p for p in phrases if p not in elsewhere), None)
+        if phrase:
+            openings.append((page, phrase))
+    return openings
+
+
+def test_search_does_not_give_away_the_solutions():
+    """The built search index holds no solution's opening words (book/hooks.py excludes them)."""
+    if not SITE:
+        pytest.skip("PRIMITIVE_NN_SITE is not set")
+    index = json.loads((Path(SITE) / "search" / "search_index.json").read_text("utf-8"))
+    text = " ".join(" ".join(doc["text"].split()) for doc in index["docs"])
+    openings = solution_openings()
+    assert len(openings) > 50
+    found = [(page, phrase) for page, phrase in openings if phrase in text]
+    assert not found, f"solutions in the search index: {found}"
+
+
+def test_a_page_opened_from_disk_says_search_needs_a_server(browser):
+    if not SITE:
+        pytest.skip("PRIMITIVE_NN_SITE is not set")
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).scheme
+                  in ("file", "data", "blob") else route.abort())
+    page = context.new_page()
+    try:
+        page.goto((Path(SITE).resolve() / "index.html").as_uri(), wait_until="load")
+        note = page.locator(".book-local-file")
+        note.wait_for(timeout=5000)
+        said = note.inner_text()
+    finally:
+        context.close()
+    assert "mkdocs serve" in said and "Search" in said
+
+
+def test_the_front_page_gives_the_books_title_version_and_date(base_url, browser):
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(base_url, wait_until="load")
+        title, edition = page.inner_text(".book-title__name"), page.inner_text(".book-title__edition")
+        head = page.title()
+    finally:
+        context.close()
+    version = json.loads((ROOT / "docs" / "results.json").read_text("utf-8"))["version"]
+    assert title == head == "A Neural Network from Scratch"
+    assert re.fullmatch(rf"primitive_nn {re.escape(version)} · results of \d{{4}}-\d\d-\d\d", edition)

@@ -14,8 +14,58 @@ function typesetMath(root) {
   });
 }
 
+// Search results quote the page's text, formulas as their TeX source, and
+// highlight the words searched for with <mark> even inside a formula. Take
+// the marks out of each formula (KaTeX could not read it otherwise), shown
+// inline, then typeset the result like the page.
+function typesetSearchResult(item) {
+  if (item.dataset.typeset) return; // our own changes below are mutations too
+  item.dataset.typeset = "yes";
+  item.innerHTML = item.innerHTML.replace(/\\[([][\s\S]*?\\[)\]]/g, function (formula) {
+    return formula.replace(/<\/?mark>/g, "").replace(/^\\\[/, "\\(").replace(/\\\]$/, "\\)");
+  });
+  typesetMath(item);
+}
+
+function watchSearchResults() {
+  const list = document.querySelector(".md-search-result__list");
+  if (!list) return;
+  new MutationObserver(function (changes) {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (node.nodeType === Node.ELEMENT_NODE && node.matches(".md-search-result__item")) {
+          typesetSearchResult(node);
+        }
+      }
+    }
+  }).observe(list, { childList: true });
+}
+
+// A line must not start with the full stop after a formula: wrap each short
+// inline formula with the punctuation that follows it in a span that does not
+// break. A long one keeps its own places to break (after = and +), which a
+// span that does not break would take away.
+function keepPunctuation(root) {
+  for (const math of root.querySelectorAll(".arithmatex > .katex, span.arithmatex .katex")) {
+    const holder = math.closest("span.arithmatex") || math;
+    const column = holder.closest("p, li, td, dd") || root;
+    if (holder.getBoundingClientRect().width > column.clientWidth / 3) continue;
+    const next = holder.nextSibling;
+    if (!next || next.nodeType !== Node.TEXT_NODE) continue;
+    const stop = next.data.match(/^[.,;:!?)\]]+/);
+    if (!stop) continue;
+    const span = document.createElement("span");
+    span.className = "book-nowrap";
+    holder.replaceWith(span);
+    span.append(holder, stop[0]);
+    next.data = next.data.slice(stop[0].length);
+  }
+}
+
 // Material's document$ fires once per page load (and again after each page
 // change if navigation.instant is ever turned on).
 document$.subscribe(function () {
   typesetMath(document.body);
+  keepPunctuation(document.body);
+  watchSearchResults();
 });

@@ -7,8 +7,10 @@ of digits, and learning curves. Figures are built with the object-oriented
 API (`Figure`, not `pyplot`), so they need no display.
 
 The book's text column is about 690 px wide, so every figure is drawn 6.9
-inches wide at 100 dpi and shown at its natural size, with labels of 10 pt
-or more (`STYLE`, applied by `styled`). `save` writes a PNG atomically and
+inches wide at 100 dpi, with labels of 10 pt or more (`STYLE`, applied by
+`styled`). `save` writes the PNG at twice that resolution (`SHARP`), which
+the book shows at half its pixel width (book/hooks.py sets the width), so
+figures stay sharp on high-density screens. It writes atomically and
 without the software-version metadata, so regenerating an unchanged figure
 does not change the file.
 """
@@ -28,6 +30,7 @@ from primitive_nn.machinery.runs import position
 
 WIDTH = 6.9  # inches: the text column, at DPI
 DPI = 100
+SHARP = 2    # PNGs are written at SHARP * DPI and shown at 1/SHARP of their pixel width
 STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "xtick.labelsize": 10,
          "ytick.labelsize": 10, "legend.fontsize": 10, "figure.dpi": DPI,
          "axes.spines.top": False, "axes.spines.right": False}
@@ -48,7 +51,7 @@ def save(fig, path):
     prepare_output_dir(path.parent, "figure folder")
     png = io.BytesIO()
     with matplotlib.rc_context(STYLE):
-        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(png, format="png", dpi=SHARP * DPI, metadata={"Software": None})
     write_atomically(path, lambda f: f.write(png.getvalue()))
     return path
 
