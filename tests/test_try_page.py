@@ -7,7 +7,11 @@ the forward pass on MNIST test images, and the preparation of drawings made
 here (the same 28x28 image, or, for digits side by side, the same DataError
 message). Then they draw on the canvas, with synthetic pointer events and
 with the mouse, and read the answer from `#prediction`'s `data-digit`, or
-the message shown in its place.
+the message shown in its place. Forty small synthetic drawings, fed through
+`window.primitiveNN.drawStrokes`, check that the brush scaled to the drawing
+lets them be read; probabilities given to `showAnswer` check how sure the
+answer says it is. The layout is checked on a 390x844 phone (the answer and
+its bar in view with the box) and in the light and dark colour schemes.
 
 Run them on a built site, like tests/test_browser.py, whose server and
 browser fixtures they use:
@@ -15,7 +19,8 @@ browser fixtures they use:
     PRIMITIVE_NN_SITE=site pytest tests/test_try_page.py
 
 Screenshots of the page, at 1280 and 390 pixels wide with a digit drawn,
-are saved in $PRIMITIVE_NN_ARTIFACTS (artifacts/).
+and at 390 in each colour scheme, are saved in $PRIMITIVE_NN_ARTIFACTS
+(artifacts/).
 """
 
 import base64
@@ -307,6 +312,77 @@ DIGITS = {  # strokes in canvas pixels (the canvas is 280 wide), drawn as a pers
 }
 
 
+def sheared(strokes, slant):
+    """Strokes leaning right: x moves by `slant` times the height above the bottom (y = 1)."""
+    return [[(x + slant * (1 - y), y) for x, y in points] for points in strokes]
+
+
+def figure_eight(cx, cy, rx, ry, n=48):
+    """One stroke, top to bottom and back, crossing itself at the centre."""
+    return [(cx + rx * math.sin(4 * math.pi * k / n), cy - ry * math.cos(2 * math.pi * k / n))
+            for k in range(n + 1)]
+
+
+# The ten digits in two styles, in a box 1 tall and about 0.6 wide (y down): upright print,
+# and a slanted hand with the other common shapes (a 1 with a flag, an open 4, a 7 crossed...).
+SHAPES = {
+    "print": {
+        "0": [ellipse(0.3, 0.5, 0.28, 0.5)],
+        "1": [[(0.3, 0), (0.3, 1)]],
+        "2": [arc(0.3, 0.27, 0.27, 0.27, 180, 405, 18) + [(0.02, 1), (0.6, 1)]],
+        "3": [arc(0.3, 0.25, 0.25, 0.25, 200, 450, 18) + arc(0.3, 0.74, 0.27, 0.26, 270, 520, 18)],
+        "4": [[(0.45, 1), (0.45, 0), (0, 0.7), (0.62, 0.7)]],
+        "5": [[(0.55, 0), (0.1, 0), (0.07, 0.47)] + arc(0.3, 0.7, 0.28, 0.3, 225, 500, 18)],
+        "6": [[(0.5, 0), (0.25, 0.2), (0.08, 0.5)] + arc(0.3, 0.73, 0.25, 0.27, 180, -180, 24)],
+        "7": [[(0, 0), (0.6, 0), (0.2, 1)]],
+        "8": [ellipse(0.3, 0.24, 0.22, 0.24), ellipse(0.3, 0.73, 0.28, 0.27)],
+        "9": [ellipse(0.3, 0.27, 0.26, 0.27), [(0.56, 0.27), (0.5, 1)]],
+    },
+    "slanted": {d: sheared(strokes, 0.2) for d, strokes in {
+        "0": [ellipse(0.3, 0.5, 0.22, 0.5)],
+        "1": [[(0.2, 0.12), (0.35, 0), (0.35, 1)]],
+        "2": [[(0.05, 0.2), (0.25, 0), (0.5, 0.05), (0.55, 0.3), (0.3, 0.6), (0, 1), (0.3, 0.92),
+               (0.6, 1)]],
+        "3": [[(0.05, 0), (0.55, 0), (0.25, 0.4)] + arc(0.3, 0.7, 0.28, 0.3, 250, 520, 18)],
+        "4": [[(0.1, 0), (0.02, 0.6), (0.6, 0.6)], [(0.45, 0.25), (0.45, 1)]],
+        "5": [[(0.12, 0.02), (0.07, 0.46)] + arc(0.3, 0.7, 0.28, 0.3, 225, 500, 18),
+              [(0.12, 0), (0.58, 0)]],
+        "6": [[(0.45, 0), (0.08, 0.62)] + arc(0.3, 0.75, 0.24, 0.25, 180, -180, 24)],
+        "7": [[(0, 0.05), (0.6, 0), (0.25, 1)], [(0.15, 0.5), (0.5, 0.5)]],
+        "8": [figure_eight(0.3, 0.5, 0.27, 0.5)],
+        "9": [ellipse(0.3, 0.25, 0.24, 0.25), [(0.54, 0.25), (0.54, 1)]],
+    }.items()},
+}
+
+
+def placed(strokes, height, where, canvas=280, margin=15):
+    """`strokes` (of SHAPES) scaled to `height` canvas pixels and put at the centre or a corner."""
+    xs = [x for points in strokes for x, _ in points]
+    width = height * (max(xs) - min(xs))
+    corners = {"centre": ((canvas - width) / 2, (canvas - height) / 2),
+               "top left": (margin, margin), "top right": (canvas - margin - width, margin),
+               "bottom left": (margin, canvas - margin - height),
+               "bottom right": (canvas - margin - width, canvas - margin - height)}
+    left, top = corners[where]
+    return [[(left + height * (x - min(xs)), top + height * y) for x, y in points] for points in strokes]
+
+
+CORNERS = ("top left", "top right", "bottom left", "bottom right")
+
+
+def small_drawings(height=70):
+    """The 40 drawings a quarter of the box tall: each digit in each style, centred and in a corner."""
+    return [(digit, f"{style} {digit}, {where}", placed(strokes, height, where))
+            for style, shapes in SHAPES.items() for digit, strokes in shapes.items()
+            for where in ("centre", CORNERS[int(digit) % 4])]
+
+
+READ_STROKES_JS = """drawings => drawings.map(strokes => {
+    window.primitiveNN.drawStrokes(strokes);
+    return document.getElementById("prediction").dataset.digit;
+})"""
+
+
 @pytest.mark.parametrize("digit", list(DIGITS))
 def test_digits_drawn_with_the_mouse_are_recognized(page, digit):
     for points in DIGITS[digit]:
@@ -316,6 +392,88 @@ def test_digits_drawn_with_the_mouse_are_recognized(page, digit):
         "() => Array.from(window.primitiveNN.prepare(window.primitiveNN.canvasRGBA(), 280, 280))"))
     rgba = np.array(page.evaluate("() => Array.from(window.primitiveNN.canvasRGBA())"), dtype=np.uint8)
     assert np.abs(seen - handwriting.prepare(rgba.reshape(280, 280, 4)).reshape(784)).max() <= 1 / 255
+
+
+@pytest.mark.parametrize("height", [70, 40])
+def test_small_drawings_are_read_with_a_brush_that_scales_with_them(page, height):
+    """The ten digits in two styles, a quarter (70 px) or a seventh (40 px) of the box tall.
+
+    A fixed brush of a twelfth of the box, once such a drawing is scaled up to
+    the 20-pixel box, gives strokes several times MNIST's: at 40 px it read 13
+    of these 40. The brush proportional to the drawing reads them all.
+    """
+    drawings = small_drawings(height)
+    got = page.evaluate(READ_STROKES_JS, [strokes for _, _, strokes in drawings])
+    wrong = [(name, read) for (digit, name, _), read in zip(drawings, got) if read != digit]
+    assert len(drawings) == 40 and len(wrong) <= 2, wrong
+    assert not page.errors
+
+
+def ink_width(page, row):
+    """How many pixels of `row` of the canvas are dark: the width of a vertical stroke there."""
+    rgba = np.array(page.evaluate("() => Array.from(window.primitiveNN.canvasRGBA())"), dtype=np.uint8)
+    return int((rgba.reshape(280, 280, 4)[row, :, 0] < 128).sum())
+
+
+def test_the_brush_grows_with_the_drawing_and_redraws_what_is_there(page):
+    draw(page, [(140, 120), (140, 160)])                    # a short stroke: a thin brush
+    prediction(page)
+    thin = ink_width(page, 140)
+    draw(page, [(60, 40), (220, 40), (140, 250)])           # now a large 7: every stroke thicker
+    page.wait_for_function("() => window.primitiveNN.strokes().length === 2")
+    page.wait_for_function("w => window.primitiveNN.brushWidth(window.primitiveNN.strokes()) > w",
+                           arg=thin)
+    page.evaluate("() => new Promise(requestAnimationFrame)")  # the frame that draws them
+    assert ink_width(page, 140) > 2 * thin
+    assert page.evaluate("() => window.primitiveNN.brushWidth([[[0, 0], [0, 40]]])") < \
+        page.evaluate("() => window.primitiveNN.brushWidth([[[0, 0], [0, 200]]])") <= 280 / 8
+
+
+# ---- how sure -----------------------------------------------------------------------
+
+
+SHOW_ANSWER_JS = "A => window.primitiveNN.showAnswer(Float64Array.from(A))"
+
+
+def probabilities_with(digit, p):
+    """Ten probabilities: `p` for `digit`, the rest shared out evenly."""
+    return [p if d == digit else (1 - p) / 9 for d in range(10)]
+
+
+def test_the_threshold_is_the_python_setting_read_from_the_manifest(page):
+    assert page.evaluate("() => window.primitiveNN.unsureBelow()") == models.UNSURE
+    script = page.evaluate("() => fetch('../javascripts/try.js').then(r => r.text())")
+    assert "unsure_below" in script and str(models.UNSURE) not in script   # not typed twice
+
+
+@pytest.mark.parametrize("digit, p, sure", [(7, 0.982, True), (3, 0.59, False),
+                                            (1, models.UNSURE, True), (4, models.UNSURE - 1e-3, False)])
+def test_an_answer_shows_its_probability_and_says_unsure_below_the_threshold(page, digit, p, sure):
+    page.evaluate(SHOW_ANSWER_JS, probabilities_with(digit, p))
+    text = page.inner_text("#prediction").lower()                  # "unsure" is set in capitals
+    assert page.get_attribute("#prediction", "data-digit") == str(digit)
+    assert float(page.get_attribute("#prediction", "data-confidence")) == pytest.approx(p)
+    assert text.startswith(f"{digit} · {math.floor(100 * p)}%")   # rounded down, as the page does
+    assert ("unsure" in text) is not sure
+    assert page.locator("#prediction.try-unsure").count() == (0 if sure else 1)
+    assert page.locator("#try-bars .try-best .try-label").inner_text() == str(digit)
+
+
+def test_an_unsure_answer_is_lighter_than_a_sure_one(page):
+    colour_js = "() => getComputedStyle(document.querySelector('#prediction .try-digit')).color"
+    page.evaluate(SHOW_ANSWER_JS, probabilities_with(2, 0.99))
+    sure = page.evaluate(colour_js)
+    page.evaluate(SHOW_ANSWER_JS, probabilities_with(2, 0.5))
+    assert page.evaluate(colour_js) != sure
+
+
+def test_a_drawn_digit_shows_the_probability_of_its_bar(page):
+    draw(page, DIGITS["7"][0])
+    assert prediction(page) == "7"
+    p = float(page.get_attribute("#prediction", "data-confidence"))
+    shown = page.locator("#try-bars .try-best .try-value").inner_text()
+    assert shown == f"{math.floor(1000 * p) / 10:.1f}%"                 # rounded down, as the answer
+    assert (page.locator("#prediction.try-unsure").count() == 1) is (p < models.UNSURE)
 
 
 def test_two_digits_drawn_side_by_side_show_the_message_until_cleared(page):
@@ -346,6 +504,27 @@ def test_both_networks_can_be_chosen_and_the_seed_shows_its_hidden_units(page):
     assert page.is_visible("#try-hidden")
     assert page.locator("#try-hidden-units li").count() == 10
     assert prediction(page) in set("0123456789")
+    assert page.locator("#try-hidden-units .try-value").first.inner_text() != "–"
+
+
+WEIGHT_PICTURES_JS = """() => [...document.querySelectorAll("#try-hidden-units canvas.try-weights")].map(
+    c => Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data))"""
+
+
+def test_the_seed_shows_each_hidden_unit_s_weights_as_a_picture(page):
+    page.check("input[value=seed]")
+    pictures = [np.array(p, dtype=np.uint8).reshape(28, 28, 4)
+                for p in page.evaluate(WEIGHT_PICTURES_JS)]
+    assert len(pictures) == 10
+    assert page.locator("canvas.try-weights").first.is_visible()
+    W1 = models.load_shipped("seed")["W1"]                                     # (10, 784)
+    for unit, picture in enumerate(pictures):
+        assert len(np.unique(picture.reshape(-1, 4), axis=0)) > 1, f"unit {unit} is one colour"
+        red, blue = picture[..., 0].astype(int).ravel(), picture[..., 2].astype(int).ravel()
+        strongest, weakest = W1[unit].argmax(), W1[unit].argmin()   # red for +, blue for -
+        assert red[strongest] > blue[strongest] and blue[weakest] > red[weakest]
+    page.check("input[value=predict]")
+    assert page.is_hidden("#try-hidden")
 
 
 def test_the_page_makes_no_request_outside_the_loopback_address(page):
@@ -355,6 +534,77 @@ def test_the_page_makes_no_request_outside_the_loopback_address(page):
     outside = [url for url in page.requests if not is_local(url)]
     assert not outside, f"requests that left 127.0.0.1: {outside}"
     assert any(url.endswith("assets/models/predict.bin") for url in page.requests)
+
+
+def inside(box, top, bottom):
+    return box["y"] >= top - 0.5 and box["y"] + box["height"] <= bottom + 0.5
+
+
+@pytest.mark.parametrize("where", ["center", "start"])
+def test_on_a_phone_the_answer_and_its_bar_show_with_the_box(browser, base_url, where):
+    """390x844: with the box in view (centred, or just under the header), so are the answer, its bar."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(base_url + PAGE, wait_until="load")
+        page.evaluate(READY_JS)
+        page.evaluate("""where => {
+            const canvas = document.getElementById("try-canvas");
+            canvas.scrollIntoView({block: where});
+            const header = document.querySelector(".md-header").getBoundingClientRect();
+            if (where === "start") scrollBy(0, canvas.getBoundingClientRect().top - header.bottom - 4);
+        }""", where)
+        draw(page, DIGITS["7"][0])
+        assert prediction(page) == "7"
+        top = page.locator(".md-header").bounding_box()
+        top = top["y"] + top["height"]
+        for selector in ["#try-canvas", "#prediction", "#try-bars .try-best"]:  # its li: digit, bar, value
+            assert inside(page.locator(selector).bounding_box(), top, 844), selector
+        bars = page.locator("#try-bars").bounding_box()
+        assert page.locator("#try-networks").bounding_box()["y"] >= bars["y"] + bars["height"]
+    finally:
+        context.close()
+
+
+def test_on_a_wide_screen_the_answer_stands_beside_the_box(page):
+    canvas = page.locator("#try-canvas").bounding_box()
+    answer = page.locator("#prediction").bounding_box()
+    bars = page.locator("#try-bars").bounding_box()
+    assert answer["x"] >= canvas["x"] + canvas["width"] and answer["y"] < canvas["y"] + canvas["height"]
+    assert bars["width"] > 200 and bars["y"] < canvas["y"] + canvas["height"]
+
+
+CANVAS_CORNER_JS = "() => Array.from(window.primitiveNN.canvasRGBA().slice(0, 4))"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_both_colour_schemes_keep_white_paper_and_readable_text(browser, base_url, scheme):
+    """Material opens in the scheme the system asks for; the box stays white with black ink."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(base_url + PAGE, wait_until="load")
+        page.evaluate(READY_JS)
+        slate = page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+        assert slate is (scheme == "dark")
+        page.check("input[value=seed]")
+        page.eval_on_selector("#try-canvas", "c => c.scrollIntoView({block: 'center'})")
+        draw(page, DIGITS["7"][0])
+        prediction(page)
+        assert page.evaluate(CANVAS_CORNER_JS) == [255, 255, 255, 255]
+        assert ink_width(page, 150) > 5
+        page.evaluate(SHOW_ANSWER_JS, probabilities_with(2, 0.5))
+        colours = page.evaluate("""() => ["#prediction .try-digit", "#prediction .try-unsure-word",
+                                          "#try-bars .try-label", "#try-networks legend"].map(
+            s => getComputedStyle(document.querySelector(s)).color.match(/[\\d.]+/g).map(Number))""")
+        background = page.evaluate("""() => getComputedStyle(document.body).backgroundColor
+                                            .match(/[\\d.]+/g).map(Number)""")
+        for rgb in colours:  # text light on slate, dark on white
+            assert (sum(rgb[:3]) > 384) is slate and (sum(background[:3]) > 384) is not slate
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"try-390-{scheme}.png", full_page=True)
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -505,7 +505,8 @@
       }
       networks[name] = { entry: entry, params: params };
     }
-    return { default: manifest.default, networks: networks };
+    // Below this top probability the page calls its answer unsure (models.UNSURE).
+    return { default: manifest.default, networks: networks, unsureBelow: manifest.unsure_below };
   }
 
   // ---- the page ------------------------------------------------------------
@@ -513,14 +514,70 @@
   const app = document.getElementById("try-app");
   const canvas = document.getElementById("try-canvas");
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const BRUSH = canvas.width / 12; // a stroke as thick as MNIST's, once the digit is 20 pixels tall
-  const state = { loaded: null, name: null, drawn: false, last: null, pending: false };
+  // strokes: what the reader drew, each stroke a list of [x, y] points in canvas pixels;
+  // stroke: the one being drawn, or null; hiddenFor: the network whose units are on show.
+  const state = { loaded: null, name: null, strokes: [], stroke: null, pending: false, hiddenFor: null };
 
-  function clearCanvas() {
+  // The brush grows with the drawing. A digit is cropped and scaled until its longer side is
+  // BOX (20) pixels, so a fixed brush leaves a small digit's strokes far thicker than MNIST's
+  // once scaled up, and a small 8 closes into a 0. Made this fraction of the longer side of
+  // the strokes' box, the brush gives every drawing, small or large, MNIST's stroke: about a
+  // tenth of the digit's height, as a brush one twelfth of the box wide gave a digit that
+  // filled it. Clamped, so that a first dot shows and a huge digit is not painted with a roller.
+  const BRUSH_SHARE = 9;
+  const BRUSH_MIN = canvas.width / 56, BRUSH_MAX = canvas.width / 9;
+
+  // The brush for these strokes: the longer side of their box over BRUSH_SHARE, clamped.
+  function brushWidth(strokes) {
+    let top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
+    for (const points of strokes) {
+      for (const [x, y] of points) {
+        top = Math.min(top, y); bottom = Math.max(bottom, y);
+        left = Math.min(left, x); right = Math.max(right, x);
+      }
+    }
+    const extent = bottom >= top ? Math.max(bottom - top, right - left) : 0;
+    return Math.min(Math.max(extent / BRUSH_SHARE, BRUSH_MIN), BRUSH_MAX);
+  }
+
+  // White paper, then every stroke again in black with the brush the whole drawing calls for:
+  // the brush changes as the drawing grows, and what the reader sees is what is read.
+  function render() {
+    const brush = brushWidth(state.strokes);
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    state.drawn = false;
+    ctx.strokeStyle = "#000";
+    ctx.fillStyle = "#000";
+    ctx.lineWidth = brush;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    for (const points of state.strokes) {
+      ctx.beginPath();
+      if (points.length === 1) {                          // a tap: a dot as wide as the brush
+        ctx.arc(points[0][0], points[0][1], brush / 2, 0, 2 * Math.PI);
+        ctx.fill();
+        continue;
+      }
+      ctx.moveTo(points[0][0], points[0][1]);
+      for (const [x, y] of points.slice(1)) ctx.lineTo(x, y);
+      ctx.stroke();                                       // one path: no darker joints
+    }
+  }
+
+  function clearCanvas() {
+    state.strokes = [];
+    state.stroke = null;
+    render();
     show(null);
+  }
+
+  // Replace the drawing by these strokes (lists of [x, y] in canvas pixels) and read it now,
+  // not at the next frame: for the tests, and for drawing from the console.
+  function drawStrokes(strokes) {
+    state.strokes = strokes.map(points => points.map(([x, y]) => [x, y]));
+    state.stroke = null;
+    render();
+    update();
   }
 
   function point(event) {
@@ -529,24 +586,11 @@
             (event.clientY - box.top) * canvas.height / box.height];
   }
 
-  function stroke(from, to) {
-    ctx.strokeStyle = "#000";
-    ctx.fillStyle = "#000";
-    ctx.lineWidth = BRUSH;
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
-    ctx.beginPath();
-    ctx.moveTo(from[0], from[1]);
-    ctx.lineTo(to[0], to[1]);
-    ctx.stroke();
-    state.drawn = true;
-    schedule();
-  }
-
+  // Draw and read once a frame, however many pointer events came in between.
   function schedule() {
     if (state.pending) return;
     state.pending = true;
-    requestAnimationFrame(() => { state.pending = false; update(); });
+    requestAnimationFrame(() => { state.pending = false; render(); update(); });
   }
 
   function canvasRGBA() {
@@ -554,7 +598,7 @@
   }
 
   function update() {
-    if (!state.loaded || !state.drawn) return show(null);
+    if (!state.loaded || !state.strokes.length) return show(null);
     let X;
     try {
       X = prepare(canvasRGBA(), canvas.height, canvas.width);
@@ -567,24 +611,62 @@
     show(X, forward(params, X), params.D);
   }
 
-  // The digit read, or a message in its place (in small type) when the drawing cannot be read.
   function show(X, cache, D, message) {
-    const prediction = document.getElementById("prediction");
-    const A = cache && cache["A" + D];
-    const digit = A ? A.indexOf(Math.max(...A)) : null;
-    prediction.textContent = A ? String(digit) : message || "";
-    prediction.dataset.digit = A ? String(digit) : "";
-    prediction.dataset.message = message || "";
-    prediction.title = A ? `${(100 * A[digit]).toFixed(1)}% sure` : "";
-    Object.assign(prediction.style, message ?
-      { fontSize: "0.75rem", fontWeight: "400", lineHeight: "1.3", textAlign: "left" } :
-      { fontSize: "", fontWeight: "", lineHeight: "", textAlign: "" });
-    showBars(document.getElementById("try-bars"), A, digit);
+    showAnswer(cache && cache["A" + D], message);
     showSeen(X);
-    const hidden = cache && D === 2 && cache.A1.length <= 16 ? cache.A1 : null;
-    showHidden(hidden);
+    showHidden(cache && D === 2 ? cache.A1 : null);
   }
 
+  // The first of the largest, as NumPy's argmax.
+  function argmax(A) {
+    let best = 0;
+    for (let d = 1; d < A.length; d++) if (A[d] > A[best]) best = d;
+    return best;
+  }
+
+  // A probability in percent with `decimals` decimals, rounded down: an answer the page calls
+  // unsure (below unsureBelow) never shows the threshold itself, as 0.797 rounded to "80%"
+  // would, and the answer's "99%" and its bar's "99.9%" agree.
+  function percent(p, decimals) {
+    const scale = 10 ** decimals;
+    return `${(Math.floor(100 * scale * p) / scale).toFixed(decimals)}%`;
+  }
+
+  // The digit read and its probability, "7 · 98%", marked unsure below the manifest's
+  // unsure_below; or a message in its place (in small type) when the drawing cannot be read.
+  // The ten bars below it. A: the ten probabilities, or null. Also for the tests, which give
+  // it probabilities of their own.
+  function showAnswer(A, message) {
+    const prediction = document.getElementById("prediction");
+    const digit = A ? argmax(A) : null;
+    const p = A ? A[digit] : null;
+    const unsure = Boolean(A && state.loaded && p < state.loaded.unsureBelow);
+    prediction.replaceChildren();
+    if (A) {
+      prediction.append(textSpan("try-digit", String(digit)),
+                        textSpan("try-confidence", ` · ${percent(p, 0)}`));
+      if (unsure) prediction.append(textSpan("try-unsure-word", " unsure"));
+    } else {
+      prediction.textContent = message || "";
+    }
+    prediction.dataset.digit = A ? String(digit) : "";
+    prediction.dataset.confidence = A ? String(p) : "";
+    prediction.dataset.message = message || "";
+    prediction.classList.toggle("try-unsure", unsure);
+    prediction.classList.toggle("try-message", Boolean(message));
+    prediction.title = A ? `${(100 * p).toFixed(1)}% sure` : "";
+    showBars(document.getElementById("try-bars"), A, digit);
+  }
+
+  function textSpan(className, text) {
+    const span = document.createElement("span");
+    span.className = className;
+    span.textContent = text;
+    return span;
+  }
+
+  // Each bar's length is its probability --p, set here; the stylesheet lays the bars out
+  // across (wide screens) or as columns under the canvas (phones).
   function showBars(list, A, digit) {
     list.replaceChildren();
     for (let d = 0; d < 10; d++) {
@@ -592,8 +674,8 @@
       const row = document.createElement("li");
       row.className = d === digit ? "try-best" : "";
       row.innerHTML = `<span class="try-label">${d}</span><span class="try-track">` +
-        `<span class="try-bar" style="width:${(100 * p).toFixed(2)}%"></span></span>` +
-        `<span class="try-value">${A ? (100 * p).toFixed(1) + "%" : ""}</span>`;
+        `<span class="try-bar" style="--p:${p.toFixed(4)}"></span></span>` +
+        `<span class="try-value">${A ? percent(p, 1) : ""}</span>`;
       list.appendChild(row);
     }
   }
@@ -609,22 +691,82 @@
     seenCtx.putImageData(pixels, 0, 0);
   }
 
+  // The parameters of the network chosen if its hidden layer is small enough to show, else null.
+  function smallHidden() {
+    const params = state.loaded && state.loaded.networks[state.name].params;
+    return params && params.D === 2 && params.b1.length <= 16 ? params : null;
+  }
+
+  // matplotlib's RdBu_r, the scale of the book's own pictures of W1 (primitive_nn.machinery
+  // .pages.results): its 11 colours, from dark blue for -1 through near-white for 0 to dark
+  // red for +1, as [r, g, b].
+  const RD_BU_R = ["#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
+                   "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f"]
+    .map(hex => [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16)));
+
+  // The colour of t in [-1, 1] on RD_BU_R, between its two nearest colours.
+  function diverging(t) {
+    const x = (Math.min(Math.max(t, -1), 1) + 1) / 2 * (RD_BU_R.length - 1);
+    const i = Math.min(Math.floor(x), RD_BU_R.length - 2), f = x - i;
+    return RD_BU_R[i].map((c, k) => Math.round(c + f * (RD_BU_R[i + 1][k] - c)));
+  }
+
+  // One unit's incoming weights w (784 of them, row i of W1) as a 28x28 picture, on a scale
+  // symmetric around 0 and stretched to the row's largest |w|: where ink lights the unit up is
+  // red, where it holds it down is blue.
+  function drawWeights(target, w) {
+    let limit = 0;
+    for (const x of w) limit = Math.max(limit, Math.abs(x));
+    const targetCtx = target.getContext("2d");
+    const pixels = targetCtx.createImageData(target.width, target.height);
+    for (let i = 0; i < w.length; i++) {
+      pixels.data.set([...diverging(limit > 0 ? w[i] / limit : 0), 255], 4 * i);
+    }
+    targetCtx.putImageData(pixels, 0, 0);
+  }
+
+  // One cell per hidden unit: the picture of its weights, a circle as bright as it is active
+  // and its activation. Built when the network changes; showHidden fills in the activations.
+  function buildHidden(list, params) {
+    const n_in = params.W1.length / params.b1.length;
+    list.replaceChildren();
+    for (let i = 0; i < params.b1.length; i++) {
+      const cell = document.createElement("li");
+      const weights = document.createElement("canvas");
+      weights.className = "try-weights";
+      weights.width = weights.height = Math.round(Math.sqrt(n_in));
+      weights.setAttribute("aria-label",
+                           `the weights of hidden unit ${i}, row ${i} of W1: red positive, blue negative`);
+      drawWeights(weights, params.W1.subarray(i * n_in, (i + 1) * n_in));
+      const activity = document.createElement("span");
+      activity.className = "try-activity";
+      activity.append(textSpan("try-unit", ""), textSpan("try-value", "–"));
+      cell.append(weights, activity);
+      list.appendChild(cell);
+    }
+  }
+
   function showHidden(A1) {
     const box = document.getElementById("try-hidden");
     const list = document.getElementById("try-hidden-units");
-    box.hidden = !(state.loaded && state.loaded.networks[state.name].params.D === 2 &&
-                   state.loaded.networks[state.name].params.b1.length <= 16);
-    list.replaceChildren();
-    const n = box.hidden ? 0 : state.loaded.networks[state.name].params.b1.length;
-    const top = A1 ? Math.max(1e-9, ...A1) : 1;
-    for (let i = 0; i < n; i++) {
-      const a = A1 ? A1[i] : 0;
-      const cell = document.createElement("li");
-      cell.innerHTML = `<span class="try-unit" style="opacity:${(0.08 + 0.92 * a / top).toFixed(3)}"></span>` +
-        `<span class="try-value">${A1 ? a.toFixed(2) : "–"}</span>`;
-      cell.title = `hidden unit ${i}: A1 = ${a.toFixed(3)}`;
-      list.appendChild(cell);
+    const params = smallHidden();
+    box.hidden = !params;
+    if (!params) {
+      list.replaceChildren();
+      state.hiddenFor = null;
+      return;
     }
+    if (state.hiddenFor !== state.name) {
+      buildHidden(list, params);
+      state.hiddenFor = state.name;
+    }
+    const top = A1 ? Math.max(1e-9, ...A1) : 1;
+    [...list.children].forEach((cell, i) => {
+      const a = A1 ? A1[i] : 0;
+      cell.querySelector(".try-unit").style.opacity = (0.08 + 0.92 * a / top).toFixed(3);
+      cell.querySelector(".try-value").textContent = A1 ? a.toFixed(2) : "–";
+      cell.title = `hidden unit ${i}: A1 = ${a.toFixed(3)}`;
+    });
   }
 
   // One radio button per network: its layer sizes and test accuracy, its description below.
@@ -650,6 +792,7 @@
     }
   }
 
+  // A stroke is the points of one pointer from down to up; each frame draws them all.
   function listen() {
     canvas.addEventListener("pointerdown", event => {
       if (!state.loaded) return;
@@ -659,20 +802,18 @@
       } catch (error) {
         // a pointer the browser does not track (a synthetic event): draw without capture
       }
-      state.last = point(event);
-      stroke(state.last, state.last);
+      state.stroke = [point(event)];
+      state.strokes.push(state.stroke);
+      schedule();
     });
     canvas.addEventListener("pointermove", event => {
-      if (!state.last) return;
+      if (!state.stroke) return;
       const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
-      for (const e of events.length ? events : [event]) {
-        const next = point(e);
-        stroke(state.last, next);
-        state.last = next;
-      }
+      for (const e of events.length ? events : [event]) state.stroke.push(point(e));
+      schedule();
     });
     for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
-      canvas.addEventListener(type, () => { state.last = null; });
+      canvas.addEventListener(type, () => { state.stroke = null; });
     }
     document.getElementById("try-clear").addEventListener("click", clearCanvas);
   }
@@ -708,5 +849,7 @@
     pixelShift: pixelShift, place: place, centre: centre, prepare: prepare,
     linearForward: linearForward, relu: relu, softmax: softmax, forward: forward,
     network: name => state.loaded.networks[name].params,
+    brushWidth: brushWidth, drawStrokes: drawStrokes, strokes: () => state.strokes,
+    showAnswer: showAnswer, unsureBelow: () => state.loaded.unsureBelow,
   };
 })();
