@@ -350,6 +350,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    if _labels.get(page.file.src_uri, {}).get(""):  # a chapter: its title is the page's H1
+        html = drop_module_summary(html)
     return sized_figures(hide_solutions(html), Path(config.docs_dir))
 
 
@@ -384,6 +386,24 @@ def hide_solutions(html):
     '<details class="note" data-search-exclude>\\n<summary>Solution</summary><p>42</p></details>'
     """
     return SOLUTION.sub(r'<details class="note" data-search-exclude>\1', html)
+
+
+# ---- a chapter's module -------------------------------------------------------------
+
+# mkdocstrings renders `::: primitive_nn.<module>` as a module block whose text opens with
+# the docstring's one-line summary, which on a chapter's page only repeats its title.
+MODULE_SUMMARY = re.compile(r'(<div class="doc doc-object doc-module">\s*'
+                            r'<div class="doc doc-contents first">\s*)<p>(?:(?!</p>)[^\n])*</p>\n?')
+
+
+def drop_module_summary(html):
+    """Take out the one-line summary that opens each module's docstring on a chapter's page.
+
+    >>> drop_module_summary('<div class="doc doc-object doc-module">\\n<div class="doc doc-contents '
+    ...                     'first">\\n<p>Checking gradients.</p>\\n<p>Every formula...</p>')
+    '<div class="doc doc-object doc-module">\\n<div class="doc doc-contents first">\\n<p>Every formula...</p>'
+    """
+    return MODULE_SUMMARY.sub(r"\1", html)
 
 
 # ---- figures ------------------------------------------------------------------

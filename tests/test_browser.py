@@ -214,6 +214,9 @@ CHAPTER_JS = """() => {
       .filter(e => !['auto', 'scroll'].includes(getComputedStyle(e).overflowX) ||
                    !getComputedStyle(e).backgroundImage.includes('radial-gradient'))
       .map(e => e.textContent.trim().slice(0, 50)),
+    // the first paragraph of the chapter's module, where a one-line docstring summary would sit
+    opening: (art.querySelector('div.doc-module > div.doc-contents > :first-child') || {}).tagName === 'P'
+      ? art.querySelector('div.doc-module > div.doc-contents > p').textContent.trim() : '',
     unwrappedTables: [...art.querySelectorAll('table')]
       .filter(t => !t.closest('.md-typeset__scrollwrap') && t.offsetWidth > art.clientWidth + 1).length,
   };
@@ -274,6 +277,7 @@ def test_chapter_page_reads_as_a_chapter(page_path, base_url, browser):
     assert not seen["backticks"], f"{page_path}: doubled backticks in the visible text"
     assert not seen["cutOff"], f"{page_path}: wider than the phone, no sign it scrolls: {seen['cutOff']}"
     assert not seen["unwrappedTables"], f"{page_path}: tables wider than the phone, not scrolling"
+    assert not 0 < len(seen["opening"].split()) < 12, f"{page_path}: an orphan line: {seen['opening']!r}"
     share = seen["api"] / seen["text"]
     assert share <= limit, f"{page_path}: {share:.0%} of the text is API reference (at most {limit:.0%})"
 
