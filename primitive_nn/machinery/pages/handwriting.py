@@ -230,14 +230,9 @@ def condition_pictures(condition, count=PHOTO_COUNT, seed=PHOTO_SEED):
     return [rgba for rgba, _ in pictures], np.array([label for _, label in pictures])
 
 
-def unreduced(rgba):
-    """`prepare` without `shrink`: every step at the picture's full size."""
-    ink = handwriting.unrule(handwriting.to_ink(handwriting.flatten(handwriting.to_grey(rgba))))
-    return handwriting.centre(handwriting.size_normalize(handwriting.crop(ink)))
-
-
-def geometry(rgba, reduce):
-    """The digit's crop height, its box in 20x20, and its centring shift, with or without `shrink`."""
+def prepared(rgba, reduce=True):
+    """`prepare`, with `shrink` or without it, and how it went: the 28x28 image, the digit's crop
+    height, its box in 20x20 and its centring shift."""
     grey = handwriting.to_grey(rgba)
     grey = handwriting.shrink(grey) if reduce else grey
     cut = handwriting.crop(handwriting.unrule(handwriting.to_ink(handwriting.flatten(grey))))
@@ -245,15 +240,14 @@ def geometry(rgba, reduce):
     r_bar, c_bar = handwriting.centre_of_mass(small)
     shift = (handwriting.pixel_shift(handwriting.CENTRE - r_bar),
              handwriting.pixel_shift(handwriting.CENTRE - c_bar))
-    return cut.shape[0], small.shape, shift
+    return handwriting.place(small, *shift), cut.shape[0], small.shape, shift
 
 
 def reduction_change(rgba):
     """How much `shrink` changes a picture's 28x28 image: (largest, mean) change in grey levels, and
     whether the box and the centring shift came out the same; and the reduced digit's height."""
-    full, reduced = unreduced(rgba), handwriting.prepare(rgba)
-    height, *full_geometry = geometry(rgba, reduce=False)
-    reduced_height, *reduced_geometry = geometry(rgba, reduce=True)
+    full, _, *full_geometry = prepared(rgba, reduce=False)
+    reduced, reduced_height, *reduced_geometry = prepared(rgba, reduce=True)
     change = 255 * np.abs(full - reduced)
     return float(change.max()), float(change.mean()), full_geometry == reduced_geometry, reduced_height
 
