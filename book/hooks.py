@@ -50,6 +50,7 @@ Four jobs, all small:
    once numbered; references to it then work as they do for exercises.
 """
 
+import ast
 import itertools
 import json
 import posixpath
@@ -163,7 +164,13 @@ FIGURE = Kind(
                            f'{" ".join(match["caption"].split())}</figcaption>\n\n</figure>\n'),
     anywhere=True,
 )
-KINDS = (EXERCISE, FIGURE)  # equations, when they are numbered, are one more Kind
+# `\label{<label>}` inside a display equation, on the page or in a docstring it renders: the
+# equation is numbered, and `[](#<label>)` reads "Equation 9.2". The Markdown keeps the label
+# (a docstring never passes through this hook's Markdown stage); `number_equations` turns it
+# into KaTeX's `\tag{9.2}` in the page's HTML.
+EQUATION = Kind("Equation", re.compile(r"(?<!`)\\label\{(?P<label>[\w-]+)\}"),  # not in `code`
+                lambda match, number: match[0])
+KINDS = (EXERCISE, FIGURE, EQUATION)
 
 H1 = re.compile(r"^#[ \t]+(?P<title>.+?)[ \t]*$", re.M)  # the page's title line
 # A number typed by hand: a heading "Exercise 3.2" or a chapter's H1 "# 3. Softmax".
@@ -220,12 +227,13 @@ def number_items(markdown, chapter, page="?"):
     return markdown, labels
 
 
-def read_book(nav, docs_dir):
+def read_book(nav, docs_dir, root=None):
     """The label table of the book with this `nav` and these pages: {page: {label: Label}}.
 
     A chapter's own entry is under the label "" (what `[](page.md)` refers to).
     Pages outside the Parts, and those marked `unnumbered: true`, get no
     chapter number; a page the nav does not list is not in the table.
+    `root` holds the modules the pages render (the folder above `docs_dir`).
     """
     table, chapters = {}, itertools.count(1)
     for page, in_part in nav_pages(nav):
@@ -238,6 +246,7 @@ def read_book(nav, docs_dir):
             )
         chapter = str(next(chapters)) if in_part and not meta.get(UNNUMBERED) else None
         table[page] = {"": Label(CHAPTER, chapter)} if chapter else {}
+        markdown = with_docstrings(markdown, root or Path(docs_dir).parent)  # equations are there too
         for name, label in number_items(markdown, chapter, page)[1].items():
             add_label(table[page], name, label, page)
     return table
@@ -346,12 +355,17 @@ def on_nav(nav, config, files):
 
 def on_page_markdown(markdown, page, config, files):
     markdown = number_page(markdown, page.file.src_uri, _labels)
+    markdown = code_section(markdown, Path(config.config_file_path).parent)
     return substitute(markdown, _results, page.file.src_uri)
 
 
 def on_page_content(html, page, config, files):
-    if _labels.get(page.file.src_uri, {}).get(""):  # a chapter: its title is the page's H1
+    labels = _labels.get(page.file.src_uri, {})
+    if labels.get(""):  # a chapter: its title is the page's H1
         html = drop_module_summary(html)
+    html = number_equations(html, page.file.src_uri, _labels)
+    fold_code_toc(page.toc)
+    html = fold_code(fold_examples(html))
     return sized_figures(hide_solutions(html), Path(config.docs_dir))
 
 
@@ -404,6 +418,195 @@ def drop_module_summary(html):
     '<div class="doc doc-object doc-module">\\n<div class="doc doc-contents first">\\n<p>Every formula...</p>'
     """
     return MODULE_SUMMARY.sub(r"\1", html)
+
+
+
+# `::: primitive_nn.<module>` whose options say `members: false`: the page renders the module's
+# docstring as its text. Its functions and classes then go into the page's "The code".
+MODULE_TEXT = re.compile(r"^::: (?P<module>primitive_nn(?:\.\w+)*)[ \t]*\n"
+                         r"(?P<options>(?:[ \t]+\S[^\n]*\n?)*)", re.M)
+CODE_HEADING = re.compile(r"^## The code[ \t]*$", re.M)
+
+
+def text_modules(markdown):
+    """The modules whose docstrings `markdown` renders as text, in page order."""
+    return [m["module"] for m in MODULE_TEXT.finditer(markdown)
+            if re.search(r"^[ \t]+members:[ \t]*false[ \t]*$", m["options"], re.M)]
+
+
+def module_source(module, root):
+    """The parsed source of `module` ("primitive_nn.loss"), a package's __init__.py for a package."""
+    path = Path(root, *module.split("."))
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    if not path.is_file():
+        raise PluginError(f"'::: {module}': no module at {path}.")
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def public_members(module, root):
+    """The names of `module`'s public functions and classes, in source order (its __all__, if any)."""
+    tree = module_source(module, root)
+    names = [node.name for node in tree.body
+             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")]
+    exported = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                and any(getattr(target, "id", None) == "__all__" for target in node.targets)]
+    return [name for name in names if name in exported[0]] if exported else names
+
+
+def with_docstrings(markdown, root):
+    """`markdown` with each module it renders as text replaced by that module's docstring."""
+    modules = set(text_modules(markdown))
+    return MODULE_TEXT.sub(
+        lambda m: (ast.get_docstring(module_source(m["module"], root)) or "") + "\n"
+        if m["module"] in modules else m[0], markdown)
+
+
+def code_section(markdown, root):
+    """`markdown` ending in "## The code": the public functions and classes of the modules it renders.
+
+    A page may write the heading and a few sentences under it; the hook adds
+    one `::: module.member` line per member, so a new chapter lists nothing
+    by hand. A page that renders no module's text is left as it is.
+    """
+    members = [f"::: {module}.{name}" for module in text_modules(markdown)
+               for name in public_members(module, root)]
+    if not members:
+        return markdown
+    headings = re.findall(r"^## .*$", markdown, re.M)
+    if CODE_HEADING.search(markdown) and headings[-1].strip() != "## The code":
+        raise PluginError("'## The code' must be the page's last section: the hook adds the "
+                          "reference at the end.")
+    if not CODE_HEADING.search(markdown):
+        markdown = markdown.rstrip() + "\n\n## The code\n"
+    return markdown.rstrip() + "\n\n" + "\n".join(members) + "\n"
+
+
+# mkdocstrings renders each member under "The code" as a block headed by an <h3> whose id is
+# the member's full name.
+REFERENCE_BLOCK = re.compile(r'<div class="doc doc-object doc-(?P<kind>function|class)">\s*'
+                             r'<h3 id="(?P<module>[\w.]+)\.\w+"')
+
+
+def fold_code(html):
+    """Fold the reference under "The code" (the page's last section) into closed <details>.
+
+    One fold per module, named by it when the page has several. The
+    sentences under the heading stay in view. Following a link to a
+    function inside opens its fold (browsers open a <details> that holds
+    the target of the address's #fragment).
+
+    >>> fold_code('<p>Text.</p><h2 id="the-code">The code</h2><p>See.</p>'
+    ...           '<div class="doc doc-object doc-function">\\n<h3 id="m.f">f</h3></div>')[12:]
+    '<h2 id="the-code">The code</h2><p>See.</p><details class="book-code"><summary>The reference: 1 function, with doctests and source</summary>\\n<div class="doc doc-object doc-function">\\n<h3 id="m.f">f</h3></div></details>\\n'
+    """
+    heading = html.find('<h2 id="the-code"')
+    blocks = list(REFERENCE_BLOCK.finditer(html, max(heading, 0))) if heading >= 0 else []
+    groups = [list(group) for _, group in itertools.groupby(blocks, key=lambda b: b["module"])]
+    if not groups:
+        return html
+    folded = [html[:blocks[0].start()]]
+    for k, group in enumerate(groups):
+        end = groups[k + 1][0].start() if k + 1 < len(groups) else len(html)
+        kinds = [block["kind"] for block in group]
+        counts = [f"{n} {kind}{'es' if kind == 'class' else 's'}" if n > 1 else f"1 {kind}"
+                  for kind in ("function", "class") if (n := kinds.count(kind))]
+        name = f"<code>{group[0]['module']}</code>" if len(groups) > 1 else "The reference"
+        folded.append(f'<details class="book-code"><summary>{name}: {" and ".join(counts)}, '
+                      f'with doctests and source</summary>\n{html[group[0].start():end]}</details>\n')
+    return "".join(folded)
+
+
+def fold_code_toc(toc):
+    """Leave the folded members out of the page's table of contents: "The code" has no children."""
+    for item in toc:
+        if item.id == "the-code":
+            item.children = []
+        fold_code_toc(item.children)
+
+
+EXAMPLES_TITLE = '<p><span class="doc-section-title">Examples:</span></p>'
+DIV = re.compile(r"<(/?)div\b")
+
+
+def block_end(html, start):
+    """Where the <div> that `start` lies in closes: the index of its `</div>`."""
+    depth = 0
+    for tag in DIV.finditer(html, start):
+        if not tag[1]:
+            depth += 1
+        elif depth == 0:
+            return tag.start()
+        else:
+            depth -= 1
+    return len(html)
+
+
+def fold_examples(html):
+    """Fold a module's "Examples" section, its doctests, into a closed <details> where it stands.
+
+    A chapter's text is its module's docstring, whose doctests end it; they
+    stay in the docstring, and the page shows them on request. A function's
+    examples, inside the folded reference, are left as they are.
+
+    >>> fold_examples('<div class="doc doc-object doc-module"><div class="doc doc-contents first">'
+    ...               '<p>Text.</p>\\n' + EXAMPLES_TITLE + '<div class="highlight">x</div></div></div>')[75:]
+    '<p>Text.</p>\\n<details class="doctests"><summary>Examples, run as doctests</summary><div class="highlight">x</div></details></div></div>'
+    """
+    at = html.find(EXAMPLES_TITLE)
+    while at >= 0:
+        owner = html.rfind('<div class="doc doc-object ', 0, at)
+        end = at + len(EXAMPLES_TITLE)
+        if html.startswith('<div class="doc doc-object doc-module">', owner):
+            end = block_end(html, end)
+            html = (f'{html[:at]}<details class="doctests"><summary>Examples, run as doctests'
+                    f'</summary>{html[at + len(EXAMPLES_TITLE):end]}</details>{html[end:]}')
+        at = html.find(EXAMPLES_TITLE, end)
+    return html
+
+
+# ---- equations --------------------------------------------------------------------
+
+DISPLAY_MATH = re.compile(r'<div class="arithmatex">(?P<math>(?:(?!</div>).)*?)</div>', re.S)
+# An empty link: a reference `[](#label)` or `[](page.md#label)` written in a docstring, as
+# mkdocstrings renders it ("../page/#label"; a label of its own page prefixed "module--label").
+EMPTY_LINK = re.compile(r'<a href="(?:\.\./(?P<page>[\w-]+)/)?#(?:[\w.]+--)?(?P<label>[\w-]+)"></a>')
+
+
+def number_equations(html, page, table):
+    r"""Give each labelled display equation of `page` its number, and each empty reference its name.
+
+    `\label{name}` becomes KaTeX's `\tag{9.2}` at the equation's end, and
+    the equation's <div> the id `name`. A reference written in a docstring
+    reaches the HTML as an empty link, named here from the label `table`.
+
+    >>> table = {"softmax.md": {"grad": Label("Equation", "4.1")}, "backprop.md": {}}
+    >>> number_equations('<div class="arithmatex">\\[ dZ = A - Y \\label{grad} \\]</div>'
+    ...                  ' by <a href="#loss--grad"></a>', "softmax.md", table)
+    '<div class="arithmatex" id="grad">\\[ dZ = A - Y  \\tag{4.1}\\]</div> by <a href="#grad">Equation 4.1</a>'
+    >>> number_equations('see <a href="../softmax/#grad"></a>', "backprop.md", table)
+    'see <a href="../softmax/#grad">Equation 4.1</a>'
+    """
+    labels = table.get(page, {})
+
+    def tagged(match):
+        names = EQUATION.marker.findall(match["math"])
+        if not names:
+            return match[0]
+        if len(names) > 1 or getattr(labels.get(names[0]), "kind", "") != EQUATION.name:
+            raise PluginError(f"{page}: the equation labelled {', '.join(names)} needs exactly one "
+                              "label, numbered on a chapter's page.")
+        math = EQUATION.marker.sub("", match["math"])
+        end = math.rfind("\\]")
+        return (f'<div class="arithmatex" id="{names[0]}">'
+                f'{math[:end]}\\tag{{{labels[names[0]].number}}}{math[end:]}</div>')
+
+    def named(match):
+        where = f"{match['page']}.md" if match["page"] else page
+        target = f"{'../' + match['page'] + '/' if match['page'] else ''}#{match['label']}"
+        label = resolve(f"{where}#{match['label']}", page, table)
+        return f'<a href="{target}">{label}</a>'
+
+    return EMPTY_LINK.sub(named, DISPLAY_MATH.sub(tagged, html))
 
 
 # ---- figures ------------------------------------------------------------------

@@ -2,9 +2,10 @@ r"""The data: from the MNIST files to the matrix $X$.
 
 Before a network can learn anything it needs examples, and before we can
 trust anything it learns we need to know *exactly* which examples it saw.
-This chapter takes the MNIST files apart byte by byte, says how we check
-that they hold the right bytes, and lays the images out the way the rest of
-the book expects: one example per **column**.
+This chapter takes the MNIST files ([LeCun et al. 1998](references.md#lecun1998mnist))
+apart byte by byte, says how we check that they hold the right bytes, lays
+the images out the way the rest of the book expects, one example per
+**column**, and splits off the examples we only use to measure.
 
 # The data set
 

@@ -21,6 +21,7 @@ column,
 $$
 \frac{e^{z_i - c}}{\sum_k e^{z_k - c}}
 = \frac{e^{-c}\, e^{z_i}}{e^{-c} \sum_k e^{z_k}} = a_i ,
+\label{softmax-shift}
 $$
 
 so we take $c = \max_k z_k$. The largest exponent becomes $e^0 = 1$, nothing
@@ -125,6 +126,7 @@ $$
 = \sum_i \frac{\partial \ell}{\partial a_i} \frac{\partial a_i}{\partial z_k}
 = \sum_i \left(-\frac{y_i}{a_i}\right) a_i (\delta_{ik} - a_k)
 = -y_k + a_k \sum_i y_i = a_k - y_k ,
+\label{softmax-gradient}
 $$
 
 since the one-hot $y$ sums to 1. The $1/a_i$ from the log cancels the $a_i$
@@ -150,7 +152,7 @@ which are not zero.
 
 The row means do, however, **add up to zero**, and not by accident.
 Adding the same constant $c$ to every output bias adds $c$ to every logit
-of every column, and softmax ignores that (the stability argument above).
+of every column, and softmax ignores that, [](#softmax-shift).
 So the loss does not change along the direction $\mathbf{1}$:
 
 $$

@@ -35,6 +35,7 @@ A^{[l]} = \begin{cases}
 \operatorname{relu}(Z^{[l]}) & l < D \\
 \operatorname{softmax}(Z^{[l]}) & l = D
 \end{cases}
+\label{forward-pass}
 $$
 
 `forward` returns every $Z^{[l]}$ and $A^{[l]}$ in a dict, the *cache*,
@@ -58,6 +59,7 @@ dZ^{[l-1]} &= \big(W^{[l]\top} dZ^{[l]}\big) \odot \operatorname{relu}'(Z^{[l-1]
     \quad (l > 1)
     && (n_{l-1}, m)
 \end{aligned}
+\label{backward-recurrence}
 $$
 
 In NumPy, with `A[l]`, `Z[l]`, `W[l]` standing for `cache[f"A{l}"]`,
@@ -92,11 +94,11 @@ z^{[l]} = W^{[l]} \operatorname{relu}(z^{[l-1]}) + b^{[l]} ,
 $$
 
 so $z^{[l-1]}$ influences $\ell_j$ **only through** $z^{[l]}$. We prove
-that every $\delta^{[l]}$ is given by the recurrence, by induction on $l$
+that every $\delta^{[l]}$ is given by the recurrence [](#backward-recurrence), by induction on $l$
 from $D$ down.
 
 *Base, $l = D$.* $\delta^{[D]} = a^{[D]} - y$: the softmax and
-cross-entropy chapter (`primitive_nn.loss`) derives it.
+cross-entropy chapter (`primitive_nn.loss`) derives it, [](softmax.md#softmax-gradient).
 
 *Step, $l \to l - 1$.* Assume $\delta^{[l]}$ is known. Since $\ell_j$
 depends on $z^{[l-1]}_k$ only through the entries $z^{[l]}_i$, the chain

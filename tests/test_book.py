@@ -283,6 +283,62 @@ def test_figures_are_numbered_captioned_and_referred_to(hooks, toy_docs):
     assert "See [Figure 2.1](#loss)." in tools and "<strong>Figure 2.2.</strong>" in tools
 
 
+def test_equations_are_numbered_on_the_page_and_in_the_docstrings_it_renders(hooks, toy_docs):
+    from mkdocs.exceptions import PluginError
+
+    module = "::: primitive_nn.loss\n    options:\n      members: false\n"
+    (toy_docs / "tools.md").write_text(f"# Tools\n\n$$\na \\label{{first}}\n$$\n\n{module}\n"
+                                       "$$\nb \\label{last}\n$$\n\nBy [](#softmax-gradient).\n")
+    table = hooks.read_book(toy_nav({"Intro": "intro.md"}), toy_docs, root=ROOT)
+    assert {k: v for k, v in named(table)["tools.md"].items() if k} == {  # the docstring's, in order
+        "first": "Equation 2.1", "softmax-shift": "Equation 2.2", "softmax-gradient": "Equation 2.3",
+        "last": "Equation 2.4"}
+    tools = hooks.number_page((toy_docs / "tools.md").read_text(), "tools.md", table)
+    assert "By [Equation 2.3](#softmax-gradient)." in tools
+    html = '<div class="arithmatex">\\[\nb \\label{last}\n\\]</div> <a href="../tools/#loss--first"></a>'
+    assert hooks.number_equations(html, "tools.md", table).startswith(
+        '<div class="arithmatex" id="last">\\[\nb \n\\tag{2.4}\\]</div> <a href="../tools/#first">Equation 2.1</a>')
+    with pytest.raises(PluginError, match="the equation labelled first"):  # not intro.md's own label
+        hooks.number_equations(html.replace("last", "first"), "intro.md", table)
+    (toy_docs / "results.md").write_text("---\nunnumbered: true\n---\n# Results\n\n$$\nc \\label{c}\n$$\n")
+    with pytest.raises(PluginError, match="results.md.*without a chapter number"):
+        hooks.read_book(toy_nav({"Intro": "intro.md"}), toy_docs, root=ROOT)
+
+
+def test_the_code_lists_every_public_member_of_the_modules_a_page_renders(hooks):
+    from mkdocs.exceptions import PluginError
+
+    page = "# Measuring\n\n::: primitive_nn.measurement\n    options:\n      members: false\n\n## Exercises\n"
+    members = ["binomial_se", "paired_difference", "t_critical", "is_real"]
+    assert hooks.code_section(page, ROOT) == page + "\n## The code\n\n" + "".join(
+        f"::: primitive_nn.measurement.{name}\n" for name in members)
+    written = page + "\n## The code\n\nA sentence.\n"  # a page may say something under the heading
+    assert hooks.code_section(written, ROOT).startswith(written + "\n::: primitive_nn.measurement.binomial_se\n")
+    whole = "# Measuring\n\n::: primitive_nn.measurement\n"  # renders the members itself
+    assert hooks.code_section(whole, ROOT) == whole
+    with pytest.raises(PluginError, match="must be the page's last section"):
+        hooks.code_section(page.replace("## Exercises", "## The code\n\n## Exercises"), ROOT)
+
+
+def test_the_reference_and_a_modules_doctests_are_folded(hooks):
+    page = ('<div class="doc doc-object doc-module"><div class="doc doc-contents first"><p>Text.</p>'
+            + hooks.EXAMPLES_TITLE + '<p>Two:</p><div class="highlight">&gt;&gt;&gt; 1 + 1</div></div></div>'
+            '<h2 id="the-code">The code</h2>'
+            '<div class="doc doc-object doc-function">\n<h3 id="m.f">f</h3>' + hooks.EXAMPLES_TITLE
+            + '<div class="highlight">x</div></div>'
+            '<div class="doc doc-object doc-class">\n<h3 id="m.C">C</h3></div>')
+    folded = hooks.fold_code(hooks.fold_examples(page))
+    assert folded.count("<details") == 2 and folded.count("</details>") == 2
+    assert ('<details class="doctests"><summary>Examples, run as doctests</summary><p>Two:</p>'
+            '<div class="highlight">&gt;&gt;&gt; 1 + 1</div></details></div></div>') in folded
+    assert ('<h2 id="the-code">The code</h2><details class="book-code"><summary>The reference: '
+            '1 function and 1 class, with doctests and source</summary>') in folded
+    assert folded.endswith("</div></details>\n") and hooks.EXAMPLES_TITLE in folded  # f's, unfolded
+    two = hooks.fold_code(page.replace('id="m.C"', 'id="n.C"'))  # one fold per module, each named
+    assert two.count('<details class="book-code">') == 2
+    assert "<summary><code>m</code>: 1 function," in two and "<summary><code>n</code>: 1 class," in two
+
+
 def test_an_unknown_or_unnumbered_reference_fails_and_names_page_and_reference(hooks, toy_docs):
     from mkdocs.exceptions import PluginError
 

@@ -197,12 +197,20 @@ def chapter_pages(with_module=False):
 
 CHAPTER_JS = """() => {
   const art = document.querySelector('article');
-  let api = 0;
-  for (const d of art.querySelectorAll('div.doc-object.doc-function, div.doc-object.doc-class'))
-    if (!d.parentElement.closest('div.doc-object.doc-function, div.doc-object.doc-class'))
-      api += d.innerText.length;
   const visible = e => e.checkVisibility() && !e.closest('details:not([open])');
+  let api = 0;  // what a reader scrolls past: the reference that is not folded away
+  for (const d of art.querySelectorAll('div.doc-object.doc-function, div.doc-object.doc-class'))
+    if (visible(d) && !d.parentElement.closest('div.doc-object.doc-function, div.doc-object.doc-class'))
+      api += d.innerText.length;
   return {
+    folded: art.querySelectorAll('details.book-code div.doc-object').length,
+    unfoldedExamples: [...art.querySelectorAll('div.doc-module > div.doc-contents .doc-section-title')]
+      .filter(e => visible(e) && e.textContent.startsWith('Examples')).length,
+    // a labelled equation shows its number; a reference to it names it
+    equations: [...art.querySelectorAll('div.arithmatex[id]')]
+      .map(e => [e.id, (e.querySelector('.katex .tag') || {}).textContent || '']),
+    equationLinks: [...art.querySelectorAll('a')].filter(a => a.textContent.startsWith('Equation '))
+      .map(a => [a.textContent, a.getAttribute('href')]),
     text: art.innerText.length, api,
     figures: [...art.querySelectorAll('img')].filter(visible).length,
     exercises: [...art.querySelectorAll('h2, h3')].filter(h => h.textContent.trim().startsWith('Exercise')).length,
@@ -278,6 +286,13 @@ def test_chapter_page_reads_as_a_chapter(page_path, base_url, browser):
     assert not seen["cutOff"], f"{page_path}: wider than the phone, no sign it scrolls: {seen['cutOff']}"
     assert not seen["unwrappedTables"], f"{page_path}: tables wider than the phone, not scrolling"
     assert not 0 < len(seen["opening"].split()) < 12, f"{page_path}: an orphan line: {seen['opening']!r}"
+    assert seen["folded"], f"{page_path}: no reference folded under 'The code'"
+    assert not seen["unfoldedExamples"], f"{page_path}: a module's doctests in the reading flow"
+    number = book_chapters()[page_path[:-1] + ".md"][0]
+    for label, tag in seen["equations"]:
+        assert re.fullmatch(rf"\({number}\.\d+\)", tag), f"{page_path}: equation {label} reads {tag!r}"
+    for text, href in seen["equationLinks"]:
+        assert re.fullmatch(r"Equation \d+\.\d+", text) and "#" in href, f"{page_path}: {text} -> {href}"
     share = seen["api"] / seen["text"]
     assert share <= limit, f"{page_path}: {share:.0%} of the text is API reference (at most {limit:.0%})"
 

@@ -26,10 +26,10 @@ NEW_FILES = {
     "primitive_nn/toy.py": '''r"""A toy chapter: doubling.
 
 $$
-y = 2x
+y = 2x \\label{doubling}
 $$
 
-`2 * x` (`double`).
+`2 * x` (`double`), [](#doubling).
 """
 
 
@@ -51,6 +51,11 @@ Doubling, after [](minibatch.md). The mean pixel, doubled, is
 ![A line up to the doubled mean pixel.](figures/toy-line.png)
 
 ::: primitive_nn.toy
+    options:
+      members: false
+      show_root_heading: false
+      show_root_toc_entry: false
+      heading_level: 2
 
 ## Exercises
 
@@ -158,6 +163,8 @@ def test_a_toy_chapter_needs_only_new_files_and_two_lines(tmp_path):
     assert re.search(rf"<h1[^>]*>{toy}\. A toy chapter", page)
     assert f"Exercise {toy}.1: double twice" in page
     assert f">Chapter {toy - 1}</a>" in page and f">Exercise {toy}.1</a>" in page
+    assert f"\\tag{{{toy}.1}}" in page and f">Equation {toy}.1</a>" in page
+    assert "The reference: 1 function" in page and 'id="primitive_nn.toy.double"' in page
     assert "{{" not in page and (tmp_path / "site" / "figures" / "toy-line.png").is_file()
     assert "toy" in run(["primitive_nn.book", "--list", "--runs-dir", str(tmp_path / "runs")],
                         copy).stdout
