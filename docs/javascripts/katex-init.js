@@ -46,10 +46,13 @@ function watchSearchResults() {
 // break. A long one keeps its own places to break (after = and +), which a
 // span that does not break would take away.
 function keepPunctuation(root) {
-  for (const math of root.querySelectorAll(".arithmatex > .katex, span.arithmatex .katex")) {
-    const holder = math.closest("span.arithmatex") || math;
-    const column = holder.closest("p, li, td, dd") || root;
-    if (holder.getBoundingClientRect().width > column.clientWidth / 3) continue;
+  // Measure every formula first, then wrap: a measurement after each change to the
+  // page would make the browser lay the page out again each time (slow on a long page).
+  const short = [...root.querySelectorAll(".arithmatex > .katex, span.arithmatex .katex")]
+    .map(math => math.closest("span.arithmatex") || math)
+    .filter(holder => holder.getBoundingClientRect().width <=
+                      (holder.closest("p, li, td, dd") || root).clientWidth / 3);
+  for (const holder of short) {
     const next = holder.nextSibling;
     if (!next || next.nodeType !== Node.TEXT_NODE) continue;
     const stop = next.data.match(/^[.,;:!?)\]]+/);
