@@ -46,6 +46,11 @@ Part III reads your own handwriting:
 
 - `primitive_nn.handwriting`: how MNIST's digits were made, and yours.
 
+Part IV builds a convolutional network from the same linear algebra:
+
+- `primitive_nn.convolution`: convolution as a matrix product over image patches, forward and backward.
+- `primitive_nn.pooling`: max and average pooling, their gradients, and a little tolerance to shifts.
+
 Everything else (fetching files, command lines, figures) is machinery, in
 `primitive_nn.machinery`.
 
@@ -60,8 +65,10 @@ One notation holds everywhere, in the prose and in the code.
 | $n_0, \dots, n_D$ | `layer_sizes` | scalars | layer widths: $n_0 = 784$ pixels in, $n_D = 10$ digits out |
 | $n_x, n_h, n_y$ | `n_x, n_h, n_y` | scalars | the same widths of the two-layer network: $n_0, n_1, n_2$ |
 | $X = A^{[0]}$ | `X`, `A0` | $(n_0, m)$ | inputs, **one example per column** |
+| $X$ in Part IV | `X` | $(m, n_H, n_W, n_C)$ | images, **examples first, channels last** (NHWC): `X.T.reshape(m, 28, 28, 1)` of the $X$ above |
 | $W^{[l]}$ | `W1`, `W2`, ... | $(n_l, n_{l-1})$ | weights of layer $l$ |
 | $b^{[l]}$ | `b1`, `b2`, ... | $(n_l, 1)$ | biases of layer $l$, a column |
+| $W, b$ of a convolution | `W, b` | $(n_F, n_C, k_H, k_W)$, $(n_F,)$ | Part IV: $n_F$ filters, each a $k_H \times k_W$ kernel per input channel; one bias per filter |
 | $Z^{[l]}, A^{[l]}$ | `Z1, A1`, ... | $(n_l, m)$ | pre-activation and activation of layer $l$ |
 | $Y$ | `Y` | $(n_D, m)$ | one-hot labels, one example per column |
 | $\ell_j$ | | scalar | the cross-entropy of example $j$ |

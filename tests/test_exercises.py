@@ -617,3 +617,171 @@ def test_seed_uniform_spread_matches_the_prediction():
     predicted = np.sqrt(784 * (1 / 12) * 0.2 + 1 / 12)
     measured = np.mean([first_layer_std(X, rng) for _ in range(20)])
     assert measured == pytest.approx(predicted, rel=0.1)
+
+
+# ---- convolution.md, convolution as a matrix product ----------------------------------
+
+from primitive_nn.architecture import count_params                     # noqa: E402
+from primitive_nn.convolution import (col2im, conv_backward, conv_forward, layer_costs,  # noqa: E402
+                                      padding_width, patches)
+
+
+# --8<-- [start:convolution-flip]
+def correlate_by_convolving(x, w):
+    """np.correlate(x, w, "valid"), computed by np.convolve: convolve with the reversed kernel."""
+    return np.convolve(x, w[::-1], "valid")
+
+
+def correlate_as_a_layer(x, w):
+    """The same with conv_forward: x is one 1 x n image of one channel, w one 1 x k kernel."""
+    Z = conv_forward(x.reshape(1, 1, -1, 1), w.reshape(1, 1, 1, -1), np.zeros(1), padding="valid")
+    return Z.ravel()
+# --8<-- [end:convolution-flip]
+
+
+def test_convolution_flip_three_ways_agree():
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal(11), rng.standard_normal(4)
+    np.testing.assert_allclose(correlate_by_convolving(x, w), np.correlate(x, w, "valid"), rtol=1e-12)
+    np.testing.assert_allclose(correlate_as_a_layer(x, w), np.correlate(x, w, "valid"), rtol=1e-12)
+    assert not np.allclose(np.convolve(x, w, "valid"), np.correlate(x, w, "valid"))  # not the same
+
+
+# --8<-- [start:convolution-coverage]
+def coverage(n, k, stride, padding):
+    """For each pixel of an n x n image: in how many windows, of how many rows of P, it lies."""
+    p = padding_width(k, padding)
+    P = patches(np.zeros((1, n, n, 1)), k, k, stride, p)
+    return col2im(np.ones_like(P), (1, n, n, 1), k, k, stride, p)[0, :, :, 0]
+# --8<-- [end:convolution-coverage]
+
+
+def test_convolution_coverage_counts_the_windows():
+    same = coverage(7, 3, 1, "same")
+    assert same[1:-1, 1:-1].tolist() == np.full((5, 5), 9.0).tolist()
+    assert (same[0, 0], same[0, 3]) == (4.0, 6.0)
+    assert same.sum() == 7 * 7 * 9 - 4 * 7 * 3 + 4                   # every window's 9 entries, less padding
+    strided = coverage(7, 3, 2, "valid")
+    assert strided.max() == 4 and set(np.argwhere(strided == 4).ravel()) == {2, 4}
+    assert strided.sum() == 3 * 3 * 9                                  # 9 windows of 9 entries
+    skipping = coverage(7, 2, 3, "valid")
+    assert np.flatnonzero(skipping.sum(axis=0) == 0).tolist() == [2, 5, 6]
+
+
+# --8<-- [start:convolution-backward-is-convolution]
+def input_gradient_by_convolution(dZ, W, p):
+    """dX at stride 1: the padded dZ correlated with the turned kernels, channels swapped."""
+    k = W.shape[2]
+    turned = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)         # (n_C, n_F, k, k)
+    dXp = conv_forward(dZ, turned, np.zeros(W.shape[1]), padding=k - 1)  # the full convolution
+    n_H, n_W = dXp.shape[1] - 2 * p, dXp.shape[2] - 2 * p
+    return dXp[:, p:p + n_H, p:p + n_W, :]                      # the forward pass's padding cut away
+# --8<-- [end:convolution-backward-is-convolution]
+
+
+@pytest.mark.parametrize("padding", ["same", "valid", 1])
+def test_convolution_backward_is_convolution_agrees_with_conv_backward(padding):
+    rng = np.random.default_rng(1)
+    X, W = rng.standard_normal((2, 7, 6, 3)), rng.standard_normal((4, 3, 3, 3))
+    dZ = rng.standard_normal(conv_forward(X, W, np.zeros(4), padding=padding).shape)
+    dX, _, _ = conv_backward(dZ, X, W, padding=padding)
+    np.testing.assert_allclose(input_gradient_by_convolution(dZ, W, padding_width(3, padding)), dX,
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_convolution_parameters_the_counts_of_the_solution():
+    costs = layer_costs()
+    dense_like_conv1 = count_params([28 * 28, 28 * 28 * 16])
+    assert dense_like_conv1 == 784 * 16 * 784 + 784 * 16
+    assert dense_like_conv1 / costs[0]["params"] > 20_000
+    assert costs[6]["params"] == count_params([7 * 7 * 32, 128])
+    assert costs[6]["params"] > 0.9 * sum(c["params"] for c in costs)
+
+
+# ---- pooling.md, pooling ----------------------------------------------------------------
+
+from primitive_nn.pooling import (average_pool, average_pool_backward, blocks, max_pool,  # noqa: E402
+                                  max_pool_backward, translate)
+
+
+# --8<-- [start:pooling-shift-by-two]
+def moved_then_pooled(X, k=2):
+    """Move the images k pixels to the right, then max-pool by k."""
+    return max_pool(translate(X, 0, k), k)
+
+
+def pooled_then_moved(X, k=2):
+    """Max-pool by k, then move the pooled maps one entry to the right."""
+    return translate(max_pool(X, k), 0, 1)
+# --8<-- [end:pooling-shift-by-two]
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_pooling_shift_by_two_moves_the_pooled_map_by_one_entry(k):
+    X = np.random.default_rng(0).standard_normal((3, 8, 8, 2))
+    np.testing.assert_array_equal(moved_then_pooled(X, k), pooled_then_moved(X, k))
+    assert not np.array_equal(max_pool(translate(X, 0, 1), k), pooled_then_moved(X, k))
+
+
+# --8<-- [start:pooling-average-is-convolution]
+def average_pool_by_convolution(X, k=2):
+    """Average pooling as a convolution: stride k, a kernel of 1/k^2 from each channel to itself."""
+    n_C = X.shape[3]
+    W = np.eye(n_C)[:, :, None, None] * np.full((k, k), 1 / k ** 2)  # (n_C, n_C, k, k)
+    return conv_forward(X, W, np.zeros(n_C), stride=k, padding="valid")
+# --8<-- [end:pooling-average-is-convolution]
+
+
+def test_pooling_average_is_convolution_in_both_directions():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((2, 6, 8, 3))
+    np.testing.assert_allclose(average_pool_by_convolution(X), average_pool(X), rtol=1e-12)
+    dA = rng.standard_normal(average_pool(X).shape)
+    n_C = X.shape[3]
+    W = np.eye(n_C)[:, :, None, None] * np.full((2, 2), 0.25)
+    dX, _, _ = conv_backward(dA, X, W, stride=2, padding="valid")
+    np.testing.assert_allclose(dX, average_pool_backward(dA), rtol=1e-12)
+
+
+# --8<-- [start:pooling-split-ties]
+def max_pool_backward_split(dA, X, k=2):
+    """Max pooling's gradient with each block's dA split evenly among its tied largest entries."""
+    B = blocks(X, k)                                             # (m, n_H // k, k, n_W // k, k, n_C)
+    tied = B == B.max(axis=(2, 4), keepdims=True)
+    share = tied / tied.sum(axis=(2, 4), keepdims=True)          # 1 / (number tied) on each of them
+    return (share * dA[:, :, None, :, None, :]).reshape(X.shape)
+# --8<-- [end:pooling-split-ties]
+
+
+def test_pooling_split_ties_is_another_subgradient():
+    rng = np.random.default_rng(2)
+    X = np.maximum(rng.standard_normal((2, 6, 6, 2)), 0)          # blocks of zeros: ties
+    X[0, 0:2, 0:2, 0] = [[0.5, 0.5], [0.1, 0.5]]
+    dA = rng.standard_normal(max_pool(X).shape)
+    first, split = max_pool_backward(dA, X), max_pool_backward_split(dA, X)
+    assert not np.allclose(first, split)                          # they differ at the ties ...
+    np.testing.assert_allclose(blocks(first).sum(axis=(2, 4)), dA)  # ... but give each block its dA
+    np.testing.assert_allclose(blocks(split).sum(axis=(2, 4)), dA)
+    weights = blocks(split) / dA[:, :, None, :, None, :]          # the subgradient's weights per block
+    tied = blocks(X) == blocks(X).max(axis=(2, 4), keepdims=True)
+    assert np.all(weights >= 0) and np.all(weights[~tied] == 0)   # on the tied entries only ...
+    np.testing.assert_allclose(weights.sum(axis=(2, 4)), 1.0)     # ... and summing to 1: in the hull
+
+
+# --8<-- [start:pooling-receptive-field]
+def receptive_field(rng, size=28, k=5):
+    """The pixels one output of the second convolution depends on: conv k, pool 2, conv k."""
+    X = rng.standard_normal((1, size, size, 1))
+    W1, W2 = rng.standard_normal((4, 1, k, k)), rng.standard_normal((1, 4, k, k))
+    A1 = average_pool(conv_forward(X, W1, np.zeros(4)))
+    dZ2 = np.zeros(conv_forward(A1, W2, np.zeros(1)).shape)
+    dZ2[0, size // 4, size // 4, 0] = 1.0                         # one output entry, near the middle
+    dA1, _, _ = conv_backward(dZ2, A1, W2)
+    dX, _, _ = conv_backward(average_pool_backward(dA1), X, W1)
+    rows, cols = np.nonzero(dX[0, :, :, 0])
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+# --8<-- [end:pooling-receptive-field]
+
+
+def test_pooling_receptive_field_is_fourteen_pixels():
+    assert receptive_field(np.random.default_rng(3)) == (14, 14)
