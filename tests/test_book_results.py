@@ -83,7 +83,7 @@ def _keys(tree, prefix=""):
 def test_figures_are_saved_without_version_metadata(tmp_path):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(1, 1))
+    fig = Figure(figsize=(1, 1), layout="constrained")
     fig.add_subplot().plot([0, 1])
     first = figures.save(fig, tmp_path / "a.png").read_bytes()
     assert b"matplotlib" not in first.lower() and b"Software" not in first

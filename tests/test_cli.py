@@ -374,7 +374,7 @@ def test_files_a_killed_process_left_are_removed_and_a_running_ones_kept(tmp_pat
 def test_figures_are_written_atomically(tmp_path, monkeypatch):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(1, 1))
+    fig = Figure(figsize=(1, 1), layout="constrained")
     fig.add_subplot().plot([0, 1])
 
     def interrupted(*args):

@@ -47,24 +47,36 @@ def epochs_to(dev_curves, target):
     return int(reached[0]) + 1 if reached.size else None
 
 
+def network_label(row):
+    """A network's row label: its hidden layers and its parameters in thousands.
+
+    Examples
+    --------
+    >>> network_label({"name": "256-256", "params": 269_322})
+    '256-256 (269k)'
+    """
+    return f"{row['name']} ({row['params'] / 1000:,.0f}k)"
+
+
 @styled
 def width_depth_figure(rows):
-    """Accuracy against parameter count (log), train and dev, one point per network (mean over seeds)."""
-    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
+    """Train and dev accuracy (mean over seeds) of each network, one row per network, smallest at the top.
+
+    Rows, not points on a parameter axis: networks of nearly the same size
+    (256-256 and 339) would print their names over each other.
+    """
+    rows = sorted(rows, key=lambda r: -r["params"])
+    fig = Figure(figsize=(WIDTH, 0.9 + 0.3 * len(rows)), layout="constrained")
     ax = fig.subplots()
-    params = [r["params"] for r in rows]
-    mean = {split: [np.mean([run[f"{split}_accuracy"] for run in r["runs"]]) for r in rows]
-            for split in ("train", "dev")}
-    ax.semilogx(params, mean["train"], "o", label="train")
-    ax.semilogx(params, mean["dev"], "s", label="dev")
-    below, last = 0, None  # labels of networks of nearly the same size are stacked, not overprinted
-    for r, dev in sorted(zip(rows, mean["dev"]), key=lambda rd: rd[0]["params"]):
-        below = below + 1 if last and np.log10(r["params"] / last) < 0.15 else 1
-        last = r["params"]
-        ax.annotate(r["name"], (r["params"], dev), textcoords="offset points", xytext=(4, -11 * below),
-                    fontsize="small")
-    ax.set(xlabel="parameters", ylabel="accuracy", title="Width and depth")
-    ax.legend(frameon=False)
+    y = np.arange(len(rows))
+    for split, marker in (("train", "o"), ("dev", "s")):
+        ax.plot([np.mean([run[f"{split}_accuracy"] for run in r["runs"]]) for r in rows], y, marker,
+                label=split)
+    ax.set_yticks(y, [network_label(r) for r in rows])
+    ax.set(xlabel="accuracy, mean over seeds", ylabel="hidden layers (parameters)",
+           ylim=(-0.6, len(rows) - 0.4))
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False)
     return fig
 
 

@@ -1,36 +1,38 @@
 r"""The book module of "Backpropagation": the network as a graph, forward and backward."""
 
+import numpy as np
 from matplotlib.figure import Figure
 
-from primitive_nn.machinery.figures import WIDTH, styled
+from primitive_nn.machinery.figures import WIDTH, connect, diagram_axes, styled
 from primitive_nn.machinery.lab import figure
+
+BOX = {"boxstyle": "round", "facecolor": "#e8eef8", "edgecolor": "#4a6fa5"}
+RED = {"ha": "center", "va": "center", "color": "#b03030"}
 
 
 @figure("backprop-graph")
 @styled
 def computational_graph(lab=None):
-    """The two-layer network as a graph: forward values (black) and backward gradients (red), with shapes."""
-    fig = Figure(figsize=(WIDTH, 3.3))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set(xlim=(0, 10), ylim=(0, 4))
-    ax.set_axis_off()
-    box = {"boxstyle": "round", "facecolor": "#e8eef8", "edgecolor": "#4a6fa5"}
-    top = {"X": (0.6, "X\n(784, m)"), "Z1": (2.4, "Z1\n(10, m)"), "A1": (4.2, "A1\n(10, m)"),
-           "Z2": (6.0, "Z2\n(10, m)"), "A2": (7.8, "A2\n(10, m)"), "L": (9.4, "L\nscalar")}
-    for x, text in top.values():
-        ax.text(x, 2.9, text, ha="center", va="center", bbox=box)
-    xs = [x for x, _ in top.values()]
-    for x0, x1 in zip(xs, xs[1:]):
-        ax.annotate("", (x1 - 0.45, 2.9), (x0 + 0.45, 2.9), arrowprops={"arrowstyle": "->"})
-    for x, text in ((2.4, "W1 (10, 784)\nb1 (10, 1)"), (6.0, "W2 (10, 10)\nb2 (10, 1)")):
-        ax.text(x, 1.45, text, ha="center", va="center", bbox=box)
-        ax.annotate("", (x, 2.5), (x, 1.85), arrowprops={"arrowstyle": "->"})
-    ax.text(9.4, 1.6, "Y (10, m)", ha="center", va="center", bbox=box)
-    ax.annotate("", (9.4, 2.5), (9.4, 1.85), arrowprops={"arrowstyle": "->"})
-    red = {"ha": "center", "va": "center", "color": "#b03030"}
-    ax.text(8.6, 3.65, "dZ2 = A2 − Y", **red)
-    ax.text(5.1, 3.65, "dA1 = W2ᵀ dZ2", **red)
-    ax.text(1.9, 3.65, "dZ1 = dA1 ⊙ relu′(Z1)", **red)
-    ax.text(2.4, 0.55, "dW1 = dZ1 Xᵀ / m\ndb1 = row means of dZ1", **red)
-    ax.text(6.0, 0.55, "dW2 = dZ2 A1ᵀ / m\ndb2 = row means of dZ2", **red)
+    """The two-layer network as a graph: forward values (black) and backward gradients (red), with shapes.
+
+    Positions are in inches; each arrow runs from frame to frame.
+    """
+    fig = Figure(figsize=(WIDTH, 3.4))
+    ax = diagram_axes(fig)
+    xs = np.linspace(0.45, WIDTH - 0.45, 6)  # the six values, left to right
+    top = [ax.text(x, 2.35, text, ha="center", va="center", bbox=BOX)
+           for x, text in zip(xs, ["X\n(784, m)", "Z1\n(10, m)", "A1\n(10, m)", "Z2\n(10, m)",
+                                   "A2\n(10, m)", "L\nscalar"])]
+    for source, target in zip(top, top[1:]):
+        connect(ax, source, target)
+    below = [ax.text(xs[1], 1.25, "W1 (10, 784)\nb1 (10, 1)", ha="center", va="center", bbox=BOX),
+             ax.text(xs[3], 1.25, "W2 (10, 10)\nb2 (10, 1)", ha="center", va="center", bbox=BOX),
+             ax.text(xs[5], 1.25, "Y\n(10, m)", ha="center", va="center", bbox=BOX)]
+    for source, target in zip(below, (top[1], top[3], top[5])):
+        connect(ax, source, target, across=False)
+    ax.text((xs[4] + xs[5]) / 2, 3.1, "dZ2 = A2 − Y", **RED)
+    ax.text((xs[2] + xs[3]) / 2, 3.1, "dA1 = W2ᵀ dZ2", **RED)
+    ax.text((xs[0] + xs[1]) / 2 + 0.2, 3.1, "dZ1 = dA1 ⊙ relu′(Z1)", **RED)
+    ax.text(xs[1], 0.35, "dW1 = dZ1 Xᵀ / m\ndb1 = row means\nof dZ1", **RED)
+    ax.text(xs[3], 0.35, "dW2 = dZ2 A1ᵀ / m\ndb2 = row means\nof dZ2", **RED)
     return fig

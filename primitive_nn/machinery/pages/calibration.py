@@ -18,7 +18,7 @@ from primitive_nn import data
 from primitive_nn.calibration import (confusion_matrix, expected_calibration_error, fit_temperature,
                                       most_confused, per_class_accuracy, reliability)
 from primitive_nn.loss import cross_entropy_from_logits, one_hot, softmax
-from primitive_nn.machinery.figures import WIDTH, styled
+from primitive_nn.machinery.figures import WIDTH, grid_figure, show_image, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
 from primitive_nn.machinery.pages import pct
 from primitive_nn.machinery.recipes import PART2_SEEDS, RECIPES
@@ -105,7 +105,7 @@ def calibration(lab):
 def reliability_figure(lab):
     """Accuracy against mean confidence per bin, on dev and test, before and after the temperature."""
     first = lab.result("calibration")[0]["runs"][0]
-    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.3), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     for ax, (split, by_name) in zip(axes, first["reliability"].items()):
         ax.plot([0, 1], [0, 1], color="#888", linestyle="--", linewidth=1, label="calibrated")
@@ -114,9 +114,9 @@ def reliability_figure(lab):
             full = counts > 0
             label = "T = 1" if name == "before" else f"T = {first['temperature']:.2f}"
             ax.plot(confidence[full], accuracy[full], marker + "-", markersize=4, label=label)
-        ax.set(title=split, xlabel="mean confidence in the bin", xlim=(0, 1.02), ylim=(0, 1.02))
+        ax.set(title=split, xlabel="mean confidence in the bin", xlim=(-0.05, 1.02), ylim=(-0.05, 1.02))
     axes[0].set_ylabel("accuracy in the bin")
-    axes[0].legend(frameon=False, loc="upper left")
+    fig.legend(handles=axes[0].get_lines(), loc="outside lower center", ncols=3, frameon=False)
     return fig
 
 
@@ -125,15 +125,10 @@ def reliability_figure(lab):
 def mistakes_figure(lab):
     """The first seed's test mistakes, surest first: label, answer, calibrated probability."""
     shown = lab.result("calibration")[0]["runs"][0]["mistakes"][:SHOWN]
-    columns = 8
-    rows = max(1, -(-len(shown) // columns))
-    fig = Figure(figsize=(WIDTH, 1.15 * rows + 0.2), layout="constrained")
-    axes = np.ravel(fig.subplots(rows, columns, squeeze=False))
-    for ax in axes:
-        ax.set_axis_off()
+    fig, axes = grid_figure(len(shown), 6, title_lines=2)
     for ax, m in zip(axes, shown):
-        ax.imshow(lab.mnist.test_images[m["index"]].reshape(28, 28), cmap="gray_r")
-        ax.set_title(f"{m['true']} → {m['predicted']}  {m['probability']:.2f}", fontsize=8)
+        show_image(ax, lab.mnist.test_images[m["index"]],
+                   f"{m['true']} → {m['predicted']}\n{m['probability']:.2f}")
     return fig
 
 

@@ -1,10 +1,9 @@
 r"""The book module of "The data": the MNIST files themselves, counted and drawn."""
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from primitive_nn import data
-from primitive_nn.machinery.figures import WIDTH, digit_grid, show_image, styled
+from primitive_nn.machinery.figures import digit_grid, grid_figure, show_image, styled
 from primitive_nn.machinery.lab import figure, quoted
 
 
@@ -41,9 +40,9 @@ def samples_figure(lab):
 
 @styled
 def mean_digits(X, labels):
-    """The mean image of each digit, 0 to 9: the average pixel over its examples."""
-    fig = Figure(figsize=(WIDTH, 1.1), layout="constrained")
-    for digit, ax in enumerate(fig.subplots(1, 10)):
+    """The mean image of each digit, 0 to 9: the average pixel over its examples, five to a row."""
+    fig, axes = grid_figure(10, 5)
+    for digit, ax in enumerate(axes):
         show_image(ax, X[:, labels == digit].mean(axis=1), str(digit), cmap="magma_r")
     return fig
 

@@ -46,7 +46,7 @@ def gradient_check(lab):
 @styled
 def gradcheck_vs_epsilon(eps, errors, best=None):
     """Relative error of the gradient check against the step ε, one line per parameter (log-log)."""
-    fig = Figure(figsize=(WIDTH, 3.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.9), layout="constrained")
     ax = fig.subplots()
     for name, values in errors.items():
         ax.loglog(eps, values, marker="o", label=name)
@@ -54,8 +54,8 @@ def gradcheck_vs_epsilon(eps, errors, best=None):
         ax.axvline(best, color="#888", linestyle=":", label=f"the step used, ε = {best:.0e}")
     ax.axhline(1e-7, color="#a33", linestyle="--", label="threshold 1e-7")
     ax.set(xlabel="step ε", ylabel="worst element-wise relative error",
-           title="Truncation error falls as ε², rounding error grows as 1/ε")
-    ax.legend(ncols=2, frameon=False)
+           title="Truncation error falls as ε², rounding as 1/ε")
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 

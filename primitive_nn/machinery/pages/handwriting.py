@@ -261,13 +261,13 @@ def enlarged(rgba, factor=ENLARGED):
 
 
 def centring_figure(photos, params, temperature=1.0):
-    """The same photos prepared three ways, with the network's answer above each.
+    """The same photos prepared three ways, with the network's answer and probability above each.
 
     Rows: the whole photo shrunk to 28×28 (no crop, no centring); cropped and
     fitted into the 20×20 box, but put in the top-left corner of the field;
     and prepared like MNIST, centred by the centre of mass.
     """
-    fig = Figure(figsize=(WIDTH, 5.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 4.3), layout="constrained")
     axes = fig.subplots(3, len(photos))
     for j, rgb in enumerate(photos):
         grey = handwriting.to_grey(to_rgba(rgb))
@@ -277,7 +277,7 @@ def centring_figure(photos, params, temperature=1.0):
         small = handwriting.size_normalize(handwriting.crop(ink))
         rows = [squeezed, handwriting.place(small, 0, 0), handwriting.centre(small)]
         for i, image in enumerate(rows):
-            _show(axes[i, j], image, _answer(params, image, temperature))
+            _show(axes[i, j], image, _answer(params, image, temperature).removeprefix("reads "))
     for ax, label in zip(axes[:, 0], ["whole photo", "top-left", "centred"]):
         ax.set_ylabel(label, fontsize=FONT)
     return fig
@@ -303,7 +303,7 @@ def shift_figure(networks, X, labels, shifts=range(7)):
     X : ndarray of shape (784, m)
     labels : ndarray of int, shape (m,)
     """
-    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.3), layout="constrained")
     ax = fig.subplots()
     X = X.reshape(784, -1)
     for label, params in networks.items():
@@ -315,7 +315,7 @@ def shift_figure(networks, X, labels, shifts=range(7)):
     ax.xaxis.label.set_size(FONT)
     ax.yaxis.label.set_size(FONT)
     ax.tick_params(labelsize=FONT)
-    ax.legend(fontsize=FONT)
+    fig.legend(loc="outside lower center", ncols=len(networks), fontsize=FONT, frameon=False)
     ax.grid(alpha=0.3)
     return fig
 

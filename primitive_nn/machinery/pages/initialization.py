@@ -112,9 +112,10 @@ def activation_histograms(starts, bins=60):
     axes = fig.subplots(len(starts), 2, squeeze=False)
     for row, (name, (A1, Z2)) in enumerate(starts.items()):
         axes[row, 0].hist(A1.ravel(), bins=bins, color="#4a6fa5")
-        axes[row, 0].set(title=f"{name}: $A^{{[1]}}$", yscale="log", ylabel="count")
+        axes[row, 0].set(title="$A^{[1]}$", yscale="log", ylabel=f"{name}\ncount")
         axes[row, 1].hist(Z2.ravel(), bins=bins, color="#b5644b")
-        axes[row, 1].set(title=f"{name}: $Z^{{[2]}}$, std {Z2.std():.2f}")
+        axes[row, 1].set(title=f"$Z^{{[2]}}$, std {Z2.std():.2f}")
+        axes[row, 1].use_sticky_edges = False  # a margin below 0 keeps the corner's tick labels apart
     return fig
 
 

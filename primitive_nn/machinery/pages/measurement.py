@@ -53,7 +53,7 @@ def measurement_numbers(lab):
 @styled
 def spread_figure(test_accuracies, n_images):
     """One strip per setting: each seed's test accuracy, and the mean's band of ±2 binomial errors."""
-    fig = Figure(figsize=(WIDTH, 1.9), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 2.2), layout="constrained")
     ax = fig.subplots()
     for row, (label, values) in enumerate(test_accuracies.items()):
         mean, se = values.mean(), binomial_se(values.mean(), n_images)
@@ -63,7 +63,7 @@ def spread_figure(test_accuracies, n_images):
         ax.plot([100 * mean], [row], "k|", markersize=20)
     ax.set_yticks(range(len(test_accuracies)), list(test_accuracies))
     ax.set(xlabel="test accuracy, %", ylim=(-0.5, len(test_accuracies) - 0.5),
-           title="One dot per seed; grey: the mean ± 2 binomial standard errors")
+           title="One dot per seed; grey: mean ± 2 binomial errors")
     return fig
 
 

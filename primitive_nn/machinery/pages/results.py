@@ -22,7 +22,7 @@ def test_set(lab):
 def predictions_figure(lab):
     X_test, y_test = test_set(lab)
     params = example_run(lab).params
-    return digit_grid(X_test, y_test, rows=3, predicted=predict(params, X_test[:, :30]))
+    return digit_grid(X_test, y_test, count=30, cols=6, predicted=predict(params, X_test[:, :30]))
 
 
 @styled
@@ -31,7 +31,7 @@ def hidden_weights(W1, title="change in each hidden unit's weights"):
     n_h = W1.shape[0]
     cols = min(n_h, 5)
     rows = -(-n_h // cols)
-    fig = Figure(figsize=(WIDTH, 1.45 * rows + 0.4), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 1.15 * rows + 0.3), layout="constrained")
     limit = float(np.abs(W1).max())
     axes = np.ravel(fig.subplots(rows, cols))
     for unit, ax in enumerate(axes):
@@ -75,12 +75,11 @@ def confusion_figure(C):
     """
     rates = 100 * C / C.sum(axis=1, keepdims=True)     # percent of each true digit
     errors = np.where(np.eye(len(C), dtype=bool), np.nan, rates)
-    fig = Figure(figsize=(WIDTH * 0.75, 4.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH * 0.85, 4.9), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(errors, cmap="Reds", vmin=0)
     for (t, p), rate in np.ndenumerate(rates):
-        text = f"{rate:.0f}" if t != p else f"{rate:.0f}%"
-        ax.text(p, t, text, ha="center", va="center", color="#555" if t == p else "black")
+        ax.text(p, t, f"{rate:.0f}", ha="center", va="center", color="#555" if t == p else "black")
     ax.set(xlabel="predicted digit", ylabel="true digit", xticks=range(10), yticks=range(10),
            title="Where each digit's test images went, in %")
     fig.colorbar(image, ax=ax, shrink=0.8, label="% of the true digit, mistakes only")
@@ -94,12 +93,12 @@ def confusion_matrix_figure(lab):
 
 
 @styled
-def misclassified_gallery(params, X, labels, count=20, cols=10):
+def misclassified_gallery(params, X, labels, count=20, cols=5):
     """The first `count` columns of X that the network gets wrong, with "predicted/true" titles."""
     predicted = predict(params, X)
     wrong = np.flatnonzero(predicted != labels)[:count]
-    return digit_grid.__wrapped__(X[:, wrong], labels[wrong], rows=max(1, -(-len(wrong) // cols)),
-                                  cols=cols, predicted=predicted[wrong])
+    return digit_grid.__wrapped__(X[:, wrong], labels[wrong], count=len(wrong), cols=cols,
+                                  predicted=predicted[wrong])
 
 
 @figure("results-misclassified")

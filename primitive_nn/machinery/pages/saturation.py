@@ -88,15 +88,16 @@ def squared_error(lab):
 def start_figure(lab):
     """RMS of each layer's weight gradient at the start, log scale: one panel per activation."""
     sizes = lab.result("saturation_start")[0]["sizes"]
-    fig = Figure(figsize=(WIDTH, 2.8), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.1), layout="constrained")
     axes = fig.subplots(1, len(ACTIVATIONS), sharey=True)
     for ax, activation in zip(axes, ACTIVATIONS):
         for start in STARTS:
             s = sizes[f"{activation}, {start}"]
             ax.semilogy(range(1, len(s) + 1), s, "o-", markersize=3, label=start)
-        ax.set(title=activation, xlabel="layer", xticks=range(1, len(DEEP)))
+        ax.set(title=activation, xlabel="layer", xticks=(1, len(DEEP) // 2, len(DEEP) - 1))
     axes[0].set_ylabel("RMS of dW at the start")
-    axes[0].legend(frameon=False, title="start")
+    fig.legend(handles=axes[0].get_lines(), loc="outside lower center", ncols=len(STARTS),
+               frameon=False, title="start")
     return fig
 
 
@@ -112,17 +113,18 @@ def training_figure(lab):
     """Dev accuracy per epoch, mean over seeds: each activation at its start; each loss from each start."""
     trained = lab.result("saturation_training")[0]
     losses = lab.result("squared_error")[0]["runs"]
-    fig = Figure(figsize=(WIDTH, 2.9), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.6), layout="constrained")
     deep, *by_start = fig.subplots(1, 1 + len(LOSS_STARTS), sharey=True)
     for activation, runs in trained.items():
         deep.plot(*mean_curve(runs), "o-", markersize=3, label=f"{activation}, {MATCHED[activation]}")
-    deep.set(title="6 layers, plain SGD", xlabel="epoch", ylabel="dev accuracy")
-    deep.legend(frameon=False)
+    deep.set(title="6 layers,\nplain SGD", xlabel="epoch", ylabel="dev accuracy")
     for ax, (start, about) in zip(by_start, LOSS_STARTS.items()):
-        for loss, label in LOSSES.items():
-            ax.plot(*mean_curve(losses[start][loss]), "o-", markersize=3, label=label)
-        ax.set(title=f"784-10-10, {about}", xlabel="epoch")
-    by_start[0].legend(frameon=False)
+        for (loss, label), style in zip(LOSSES.items(), ("o-", "s--")):
+            ax.plot(*mean_curve(losses[start][loss]), style, color="#444", markersize=3, label=label)
+        ax.set(title=f"784-10-10,\n{about}", xlabel="epoch")
+    # the keys below the panels, off the data; the losses in grey, not in the activations' colours
+    fig.legend(handles=deep.get_lines(), loc="outside lower left", frameon=False)
+    fig.legend(handles=by_start[0].get_lines(), loc="outside lower right", frameon=False)
     return fig
 
 

@@ -86,7 +86,7 @@ def sweep_figure(lab):
 @styled
 def schedules_figure(rates, histories):
     """Left: each schedule's learning rate against the step. Right: dev accuracy per epoch."""
-    fig = Figure(figsize=(WIDTH, 2.9), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     for label, rate in rates.items():
         line, = left.plot(rate, label=label)
@@ -95,7 +95,7 @@ def schedules_figure(rates, histories):
                    color=line.get_color())
     left.set(xlabel="step", ylabel="learning rate", title="Schedules")
     right.set(xlabel="epoch", ylabel="dev accuracy", title="Dev accuracy")
-    left.legend(frameon=False)
+    fig.legend(loc="outside lower center", ncols=len(rates), frameon=False)
     return fig
 
 

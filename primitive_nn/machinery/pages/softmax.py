@@ -11,11 +11,11 @@ from primitive_nn.machinery.lab import figure
 @figure("softmax-shift-scale")
 @styled
 def softmax_shift_scale(lab=None, z=(2.0, 1.0, 0.1)):
-    """Softmax of a logit vector as it is shifted (no change) and scaled (sharper or flatter)."""
+    """Softmax of a logit vector as it is shifted (no change) and scaled (sharper or flatter), 2 by 2."""
     z = np.asarray(z, dtype=float)
     cases = {"z": z, "z + 5": z + 5, "3 z": 3 * z, "z / 3": z / 3}
-    fig = Figure(figsize=(WIDTH, 2.4), layout="constrained")
-    for ax, (label, logits) in zip(fig.subplots(1, 4, sharey=True), cases.items()):
+    fig = Figure(figsize=(WIDTH, 4.4), layout="constrained")
+    for ax, (label, logits) in zip(np.ravel(fig.subplots(2, 2, sharey=True)), cases.items()):
         probs = softmax(logits[:, None])[:, 0]
         ax.bar(range(len(z)), probs, color=["#4a6fa5", "#7fa0cf", "#b9cbe6"])
         for k, p in enumerate(probs):

@@ -22,7 +22,7 @@ def quadratic_descent(lab=None, curvatures=(1.0, 10.0), alphas=(0.05, 0.18, 0.21
             path.append(path[-1] - alpha * np.array([l1, l2]) * path[-1])
         path = np.clip(np.array(path), -4.5, 4.5)
         ax.plot(path[:, 0], path[:, 1], "o-", markersize=3, color="#4a6fa5")
-        ax.set(title=f"α = {alpha:g}  (α·λmax = {alpha * max(curvatures):.2f})", xlabel="x",
+        ax.set(title=f"α = {alpha:g}\nα·λmax = {alpha * max(curvatures):.2f}", xlabel="x",
                ylim=(-2.2, 2.2))
     fig.axes[0].set_ylabel("y")
     return fig
