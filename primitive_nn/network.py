@@ -35,7 +35,6 @@ A^{[l]} = \begin{cases}
 \operatorname{relu}(Z^{[l]}) & l < D \\
 \operatorname{softmax}(Z^{[l]}) & l = D
 \end{cases}
-\label{forward-pass}
 $$
 
 `forward` returns every $Z^{[l]}$ and $A^{[l]}$ in a dict, the *cache*,

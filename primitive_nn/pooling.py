@@ -30,7 +30,7 @@ Splitting the height axis of length $n_H$ into $(n_H / k, k)$ makes its
 index $ki + u$ into the pair $(i, u)$, because row-major order counts $u$
 fastest; the same for the width. So
 `X.reshape(m, n_H // k, k, n_W // k, k, n_C)` has the block's rows on axis
-2 and its columns on axis 4, and the pooling is
+2 and its columns on axis 4, and the pooling, [](#max-pool), is
 `A = X.reshape(m, n_H // k, k, n_W // k, k, n_C).max(axis=(2, 4))`
 (`max_pool`). The reshape of a contiguous array is a view, so no number is
 copied, and no window view is needed: blocks that do not overlap are a

@@ -305,6 +305,17 @@ def test_equations_are_numbered_on_the_page_and_in_the_docstrings_it_renders(hoo
         hooks.read_book(toy_nav({"Intro": "intro.md"}), toy_docs, root=ROOT)
 
 
+def test_every_numbered_equation_is_referred_to(hooks):
+    """The book numbers the equations its text refers back to, and only those."""
+    table = hooks.read_book(book_nav(), DOCS)
+    texts = "".join(p.read_text("utf-8") for p in [*DOCS.glob("*.md"), *(ROOT / "primitive_nn").glob("*.py")])
+    equations = [(page, name) for page, labels in table.items() for name, label in labels.items()
+                 if label.kind == "Equation"]
+    assert equations, "no numbered equation in the book"
+    unreferred = [f"{page}#{name}" for page, name in equations if f"#{name})" not in texts]
+    assert not unreferred, f"numbered, never referred to: {unreferred}"
+
+
 def test_the_code_lists_every_public_member_of_the_modules_a_page_renders(hooks):
     from mkdocs.exceptions import PluginError
 
