@@ -222,6 +222,17 @@ of `patches`: for any arrays of the right shapes,
 $\langle \text{patches}(x), y \rangle = \langle x, \text{col2im}(y) \rangle$,
 as the transpose of any linear map must be.
 
+`conv_backward` never holds all of $dP$. The columns of $dP$ that belong to
+one offset, $(c, u, v)$ for every channel $c$, are
+$dZ_\text{mat} W_{:,:,u,v}$, of shape $(m\, o_H o_W,\ n_C)$, so it makes
+them one offset at a time, each just before its add:
+`dXp[:, u:u + s * o_H:s, v:v + s * o_W:s, :] += (dZ_mat @ W[:, :, u, v]).reshape(m, o_H, o_W, n_C)`
+(`input_gradient`). The sums are the same; what changes is the reading.
+In $dP$ one offset's entries lie $k_H k_W$ numbers apart, and gathering
+them, once per offset from a matrix $k_H k_W$ times the input's size,
+costs more than the product that made $dP$; made by a product of their
+own they come out side by side.
+
 **The flipped kernel.** At stride 1, write $i = a - u$ in
 [](#conv-dx) with $dP$ expanded:
 
@@ -240,9 +251,11 @@ convolution is a convolution: the chapter's third exercise checks it.
 
 Together the backward pass costs two products the size of the forward
 one, $dW$ and $dP$, as the dense layer's does; `conv_backward` returns all
-three gradients. It recomputes the patch matrix from $X$ rather than keep
-it from the forward pass: one more copy, against holding $k_H k_W$ times
-the input in memory between the passes.
+three gradients (`filter_gradients` the first two, `input_gradient` the
+third, for a caller that needs them apart). It makes the patch matrix from
+$X$ again unless it is handed the forward pass's: one more copy, against
+holding $k_H k_W$ times the input in memory between the passes. The
+convnet (`primitive_nn.convnet`), on batches of 64 digits, keeps it.
 
 # Checking it
 
@@ -444,6 +457,49 @@ def col2im(dP, X_shape, kh, kw, stride=1, p=0):
     return dXp[:, p:p + n_H, p:p + n_W, :]
 
 
+def input_gradient(dZ, W, X_shape, stride=1, padding="same"):
+    r"""$dX = \text{col2im}(dZ_\text{mat} W_\text{mat})$, with $dP$ made one kernel offset at a time.
+
+    The columns of $dP$ for offset $(u, v)$ are $dZ_\text{mat} W_{:,:,u,v}$;
+    each block is added where `col2im` adds it, and $dP$ is never held whole.
+
+    Parameters
+    ----------
+    dZ : ndarray of shape (m, o_H, o_W, n_F)
+    W : ndarray of shape (n_F, n_C, kh, kw)
+    X_shape : tuple
+        $(m, n_H, n_W, n_C)$, the layer's input's shape.
+    stride, padding
+        As in `conv_forward`.
+
+    Returns
+    -------
+    dX : ndarray of shape X_shape
+        Per example: no $1/m$.
+
+    Examples
+    --------
+    `col2im`'s example, with $dZ$ and $W$ all ones: four windows of a 3x3
+    image, each pixel receiving the number of windows that hold it.
+
+    >>> import numpy as np
+    >>> input_gradient(np.ones((1, 2, 2, 1)), np.ones((1, 1, 2, 2)), (1, 3, 3, 1), padding="valid")[0, :, :, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    m, n_H, n_W, n_C = X_shape
+    _, o_H, o_W, n_F = dZ.shape
+    p = _padding(W, padding)
+    dZ_mat = dZ.reshape(-1, n_F)                                   # (m * o_H * o_W, n_F)
+    dXp = np.zeros((m, n_H + 2 * p, n_W + 2 * p, n_C), dtype=np.result_type(dZ, W))
+    for u in range(W.shape[2]):
+        for v in range(W.shape[3]):                               # dP's columns (c, u, v), all c
+            dP_uv = (dZ_mat @ W[:, :, u, v]).reshape(m, o_H, o_W, n_C)
+            dXp[:, u:u + stride * o_H:stride, v:v + stride * o_W:stride, :] += dP_uv
+    return dXp[:, p:p + n_H, p:p + n_W, :]
+
+
 def _check_shapes(X, W, b):
     """Raise a ValueError that names the shapes, unless X, W and b fit together."""
     if X.ndim != 4:
@@ -462,7 +518,7 @@ def _padding(W, padding):
     return padding_width(kh, padding)
 
 
-def conv_forward(X, W, b, stride=1, padding="same"):
+def conv_forward(X, W, b, stride=1, padding="same", P=None):
     r"""A convolution layer (a cross-correlation, as in every library): $Z = P\, W_\text{mat}^\top + b$.
 
     $$Z_{n,i,j,f} = b_f + \sum_{c,u,v} X^p_{n,\, si+u,\, sj+v,\, c}\, W_{f,c,u,v}$$
@@ -475,6 +531,8 @@ def conv_forward(X, W, b, stride=1, padding="same"):
     b : ndarray of shape (n_F,)
     stride : int
     padding : 'same', 'valid' or int
+    P : ndarray of shape (m * o_H * o_W, n_C * kh * kw), optional
+        X's patch matrix, if the caller has made it (`patches`); else it is made here.
 
     Returns
     -------
@@ -498,12 +556,46 @@ def conv_forward(X, W, b, stride=1, padding="same"):
     n_F, _, kh, kw = W.shape
     p = _padding(W, padding)
     o_H, o_W = output_size(n_H, kh, stride, p), output_size(n_W, kw, stride, p)
-    P = patches(X, kh, kw, stride, p)          # (m * o_H * o_W, n_C * kh * kw)
+    P = patches(X, kh, kw, stride, p) if P is None else P   # (m * o_H * o_W, n_C * kh * kw)
     Z = P @ W.reshape(n_F, -1).T + b           # (m * o_H * o_W, n_F): one row per window
     return Z.reshape(m, o_H, o_W, n_F)
 
 
-def conv_backward(dZ, X, W, stride=1, padding="same"):
+def filter_gradients(dZ, P, W):
+    r"""$dW$ and $db$ of a convolution, from its output gradients and its input's patch matrix.
+
+    $$dW_\text{mat} = \tfrac{1}{m}\, dZ_\text{mat}^\top P, \qquad
+    db_f = \tfrac{1}{m} \textstyle\sum_{n,i,j} dZ_{n,i,j,f}$$
+
+    Parameters
+    ----------
+    dZ : ndarray of shape (m, o_H, o_W, n_F)
+        Per-example gradients.
+    P : ndarray of shape (m * o_H * o_W, n_C * kh * kw)
+        The patch matrix of the layer's input (`patches`).
+    W : ndarray of shape (n_F, n_C, kh, kw)
+        Only its shape is read.
+
+    Returns
+    -------
+    dW : ndarray of shape (n_F, n_C, kh, kw)
+    db : ndarray of shape (n_F,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dW, db = filter_gradients(np.ones((2, 1, 1, 1)), np.array([[1.0], [3.0]]), np.zeros((1, 1, 1, 1)))
+    >>> dW.ravel(), db                       # the mean over the two examples of dZ * x, and of dZ
+    (array([2.]), array([1.]))
+    """
+    m, n_F = dZ.shape[0], W.shape[0]
+    dZ_mat = dZ.reshape(-1, n_F)                                   # (m * o_H * o_W, n_F)
+    dW = (dZ_mat.T @ P / m).reshape(W.shape)                       # (n_F, n_C * kh * kw) -> W's shape
+    db = dZ_mat.sum(axis=0) / m                                    # (n_F,)
+    return dW, db
+
+
+def conv_backward(dZ, X, W, stride=1, padding="same", P=None):
     r"""Gradients of a convolution layer: $dX$ per example, $dW$ and $db$ of the mean loss.
 
     $$dW_\text{mat} = \tfrac{1}{m}\, dZ_\text{mat}^\top P, \qquad
@@ -515,10 +607,12 @@ def conv_backward(dZ, X, W, stride=1, padding="same"):
     dZ : ndarray of shape (m, o_H, o_W, n_F)
         Per-example gradients $\partial \ell_n / \partial Z_n$.
     X : ndarray of shape (m, n_H, n_W, n_C)
-        The layer's input in the forward pass; its patches are recomputed.
+        The layer's input in the forward pass.
     W : ndarray of shape (n_F, n_C, kh, kw)
     stride, padding
         As in `conv_forward`.
+    P : ndarray, optional
+        X's patch matrix, if the forward pass kept it; else it is made again here.
 
     Returns
     -------
@@ -543,15 +637,10 @@ def conv_backward(dZ, X, W, stride=1, padding="same"):
     (array([[3., 3.],
            [3., 3.]]), array([10.]), array([4.]))
     """
-    m, n_F = X.shape[0], W.shape[0]
-    kh, kw = W.shape[2:]
-    p = _padding(W, padding)
-    dZ_mat = dZ.reshape(-1, n_F)                                   # (m * o_H * o_W, n_F)
-    P = patches(X, kh, kw, stride, p)                              # (m * o_H * o_W, n_C * kh * kw)
-    dW = (dZ_mat.T @ P / m).reshape(W.shape)                       # (n_F, n_C * kh * kw) -> W's shape
-    db = dZ_mat.sum(axis=0) / m                                    # (n_F,)
-    dP = dZ_mat @ W.reshape(n_F, -1)                               # (m * o_H * o_W, n_C * kh * kw)
-    return col2im(dP, X.shape, kh, kw, stride, p), dW, db
+    if P is None:
+        P = patches(X, *W.shape[2:], stride, _padding(W, padding))  # (m * o_H * o_W, n_C * kh * kw)
+    dW, db = filter_gradients(dZ, P, W)
+    return input_gradient(dZ, W, X.shape, stride, padding), dW, db
 
 
 def layer_costs(layers=CONVNET, shape=(28, 28, 1)):

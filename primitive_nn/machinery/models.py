@@ -32,10 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from primitive_nn import handwriting
+from primitive_nn.convnet import ARCHITECTURES, forward, parameter_shapes
 from primitive_nn.errors import DataError
 from primitive_nn.loss import softmax
 from primitive_nn.machinery import files
-from primitive_nn.network import forward, n_layers
+from primitive_nn.network import n_layers
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # primitive_nn/models/
 MANIFEST = "models.json"
@@ -111,7 +112,13 @@ def load(path):
             raise DataError(f"{path}: not a model.npz (an .npz file is a zip archive of arrays); "
                             "pass one written by `python -m primitive_nn.train --out`")
     params = files.load_model(path)
-    check_shapes(params, str(path))
+    try:
+        check_network(params, trained(path, "architecture", "mlp"), str(path))
+    except DataError as error:
+        if path.with_name("metrics.json").is_file():
+            raise
+        raise DataError(f"{error} (with no metrics.json beside it to name its --architecture, "
+                        "it was read as an MLP)") from None
     activation = trained_activation(path)
     if activation != "relu":
         raise DataError(f"{path}: trained with --activation {activation} (its metrics.json says "
@@ -121,10 +128,39 @@ def load(path):
 
 def trained_activation(path):
     """The hidden nonlinearity the metrics.json beside a model.npz records: "relu" if it says none."""
+    return trained(path, "activation", "relu")
+
+
+def trained(path, name, default):
+    """The setting `name` the metrics.json beside a model.npz records, or `default` if it says none."""
     try:
-        return str(files.read_json(Path(path).with_name("metrics.json")).get("activation", "relu"))
+        return str(files.read_json(Path(path).with_name("metrics.json")).get(name, default))
     except (OSError, ValueError, AttributeError):
-        return "relu"
+        return default
+
+
+def check_network(params, architecture, source="model"):
+    """`check_shapes` for an MLP; for an architecture with its own layers, exactly their shapes.
+
+    Raises
+    ------
+    DataError
+        One line naming `source` and what does not fit.
+    """
+    if architecture not in ARCHITECTURES:
+        raise DataError(f"{source}: trained as --architecture {architecture}, which this version "
+                        f"does not know (it knows {', '.join(ARCHITECTURES)})")
+    layers = ARCHITECTURES[architecture].layers
+    if layers is None:
+        return check_shapes(params, source)
+    expected, found = parameter_shapes(layers), {name: p.shape for name, p in params.items()}
+    if found != expected:
+        raise DataError(f"{source}: holds {found}, expected the {architecture} network's {expected}")
+    for name, array in params.items():
+        if array.dtype.kind != "f" or not np.isfinite(array).all():
+            raise DataError(f"{source}: {name} holds {array.dtype} values that are not all "
+                            "finite floats")
+    return None
 
 
 def read_manifest(models_dir=MODELS_DIR):
@@ -193,7 +229,9 @@ def probabilities(params, X, temperature=1.0):
 
     The shipped weights are float32; the arithmetic is float64, as on the
     page. The logits are divided by `temperature` before the softmax:
-    $\operatorname{softmax}(Z^{[D]} / T)$.
+    $\operatorname{softmax}(Z^{[D]} / T)$. The forward pass is
+    `primitive_nn.convnet.forward`, which reads the layers from the
+    parameters' shapes: an MLP's are exactly `primitive_nn.network.forward`'s.
     """
     params64 = {name: np.asarray(p, dtype=np.float64) for name, p in params.items()}
     Z = forward(params64, np.asarray(X, dtype=np.float64))[f"Z{n_layers(params)}"]  # (10, m)

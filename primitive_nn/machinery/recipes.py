@@ -8,9 +8,10 @@ From those come the train command's options
 (`primitive_nn.machinery.train_cli`) and `validate`, the one place where
 settings are checked.
 
-A named recipe is an instance of `Recipe`. `RECIPES` holds every name the
-train command accepts, in the order of Part II's ladder, with a line about
-what each is and what it adds to the rung before. Nothing in the package
+A named recipe is an instance of `Recipe`. `RECIPES` holds Part II's
+ladder, in its order, with a line about what each rung is and what it adds
+to the rung before; `CONVNETS` holds Part IV's convolutional networks, and
+`NAMED` every name the train command accepts. Nothing in the package
 asks which recipe it is running: `primitive_nn.machinery.runs.run` reads the
 fields, so two recipes with the same fields are the same run.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from primitive_nn.activations import ACTIVATIONS
 from primitive_nn.augmentation import AUGMENTATIONS
+from primitive_nn.convnet import ARCHITECTURES
 from primitive_nn.errors import TrainingError
 from primitive_nn.initialization import CHANGES
 from primitive_nn.loss import LOSSES
@@ -33,7 +35,8 @@ DTYPES = ("float32", "float64")
 N_IN, N_OUT = 784, 10
 
 
-def setting(default, help, *, low=None, below=None, choices=None, flag=None, part1=True):
+def setting(default, help, *, low=None, below=None, choices=None, flag=None, part1=True,
+            networks=None):
     """A `Recipe` field: its default, its help text and its checks, in one place.
 
     Parameters
@@ -55,10 +58,14 @@ def setting(default, help, *, low=None, below=None, choices=None, flag=None, par
         cannot honour: a recipe that sets it to anything but its default
         trains with `primitive_nn.minibatch.fit`. (An optimizer's own settings
         are honoured trivially: any optimizer but plain SGD already needs `fit`.)
+    networks : tuple of str, optional
+        The architectures (`primitive_nn.convnet.ARCHITECTURES`) that honour
+        the setting; a recipe of another architecture must leave it at its
+        default. None: every architecture.
     """
     return field(default=default, metadata={
         "help": help, "low": low, "below": below, "flag": flag, "part1": part1,
-        "choices": None if choices is None else tuple(choices)})
+        "networks": networks, "choices": None if choices is None else tuple(choices)})
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,11 @@ class Recipe:
     train_size: int = setting(NOTEBOOK_TRAIN_SIZE, "train on the first N training images, 0 for "
                                                "all 60,000", low=0)
     dev_size: int = setting(1000, "examples held out as the dev set, after shuffling", low=0)
-    layers: tuple = setting((N_IN, 10, N_OUT), "layer sizes from 784 to 10, e.g. 784,128,10")
+    architecture: str = setting("mlp", "the network: an MLP of --layers, or Part IV's convnet, "
+                                       "whose layers are its own", choices=ARCHITECTURES,
+                                part1=False)
+    layers: tuple = setting((N_IN, 10, N_OUT), "layer sizes from 784 to 10, e.g. 784,128,10",
+                            networks=("mlp",))
     activation: str = setting("relu", "the hidden layers' nonlinearity (sigmoid and tanh: the "
                                       "saturation chapter)", choices=ACTIVATIONS)
     loss: str = setting("cross_entropy", "what training minimizes (squared: the saturation "
@@ -79,7 +90,8 @@ class Recipe:
     init: str = setting("uniform", "the start (uniform is the seed's; zero suits no hidden layer "
                                    "only)", choices=INITIALIZERS)
     he_changes: tuple = setting((), "some of He's changes to the uniform start (the "
-                                    "initialization chapter's ablation)", choices=CHANGES)
+                                    "initialization chapter's ablation)", choices=CHANGES,
+                                networks=("mlp",))
     epochs: int = setting(500, "passes over the training set; a full-batch step is one pass",
                           low=1)
     batch_size: int | None = setting(None, "examples per step, or full for all of them",
@@ -98,12 +110,12 @@ class Recipe:
     weight_decay: float = setting(0.0, "lambda of the L2 penalty on the weights", low=0,
                                   part1=False)
     dropout: float = setting(0.0, "probability of dropping each hidden activation while "
-                                  "training", low=0, below=1, part1=False)
+                                  "training", low=0, below=1, part1=False, networks=("mlp",))
     augment: str = setting("none", "random changes to each training batch: shift moves up to 2 "
                                    "pixels, affine also turns and scales", choices=AUGMENTATIONS,
                            part1=False)
     defects: tuple = setting((), "the seed notebook's defects to reproduce (--faithful: all three)",
-                             choices=DEFECTS)
+                             choices=DEFECTS, networks=("mlp",))
     dtype: str = setting("float32", "the arithmetic", choices=DTYPES)
     watch_test: bool = setting(False, "record the test accuracy at every record too, for "
                                       "figures of the gap; never for choosing")
@@ -139,6 +151,7 @@ def validate(recipe):
     """Raise `TrainingError` for settings no run can use, in one line that names the option."""
     for f in fields(recipe):
         _check_field(f, getattr(recipe, f.name))
+    _check_network(recipe)
     layers = tuple(recipe.layers)
     if len(layers) < 2 or layers[0] != N_IN or layers[-1] != N_OUT or min(layers) < 1:
         raise TrainingError(f"--layers must run from 784 inputs to 10 outputs, each at least 1, "
@@ -155,6 +168,27 @@ def validate(recipe):
     if recipe.dropout and (recipe.activation, recipe.loss) != ("relu", "cross_entropy"):
         raise TrainingError("--dropout is written for ReLU and cross-entropy; leave out "
                             "--activation and --loss, or --dropout")
+
+
+def honours(recipe, name):
+    """True if the recipe's architecture honours the field `name` (`setting`'s `networks`)."""
+    networks = Recipe.__dataclass_fields__[name].metadata["networks"]
+    return networks is None or recipe.architecture in networks
+
+
+def _check_network(recipe):
+    """Raise `TrainingError` for a setting the architecture does not honour, or too large a batch."""
+    for f in fields(recipe):
+        if not honours(recipe, f.name) and getattr(recipe, f.name) != f.default:
+            raise TrainingError(f"{option(f)} is a setting of --architecture "
+                                f"{' or '.join(f.metadata['networks'])}, not "
+                                f"{recipe.architecture}; leave it at its default")
+    largest = ARCHITECTURES[recipe.architecture].max_batch
+    if largest is not None and (recipe.batch_size is None or recipe.batch_size > largest):
+        given = "full" if recipe.batch_size is None else recipe.batch_size
+        raise TrainingError(f"--batch-size {given} is too large for --architecture "
+                            f"{recipe.architecture}, which holds at most {largest} examples at "
+                            f"once; choose --batch-size {largest} or less")
 
 
 def _check_field(f, value):
@@ -247,9 +281,23 @@ RECIPES = {  # name -> Named; the order of Part II's ladder
 SHIPPED = replace(RECIPES["best"].recipe, layers=(784, 400, 400, 10), dev_size=5000)
 
 
+# Part IV's convolutional network (`primitive_nn.convnet`), trained with Part II's loop. Not a
+# rung of the ladder, whose page trains every recipe of RECIPES. Its settings are those of a
+# PyTorch probe of the same network, a starting point not yet chosen on dev.
+CONVNETS = {
+    "conv": Named(replace(PART2, architecture="convnet", epochs=12, batch_size=64,
+                          optimizer="momentum", alpha=0.05, schedule="cosine",
+                          weight_decay=5e-4, augment="shift"),
+                  "Part IV's convnet: conv 5x5x16, pool, conv 5x5x32, pool, dense 128, 10; "
+                  "momentum, cosine, shifts, 12 epochs",
+                  "a convolutional network instead of an MLP"),
+}
+NAMED = {**RECIPES, **CONVNETS}  # every name `--recipe` takes
+
+
 def recipe_named(name):
     """The `Recipe` called `name`, or a `TrainingError` that lists the names."""
-    if name not in RECIPES:
-        raise TrainingError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)} "
+    if name not in NAMED:
+        raise TrainingError(f"unknown recipe {name!r}; choose one of {', '.join(NAMED)} "
                             "(--recipe list describes them)")
-    return RECIPES[name].recipe
+    return NAMED[name].recipe

@@ -16,7 +16,7 @@ import numpy as np
 
 from primitive_nn import data
 from primitive_nn.machinery.files import read_json
-from primitive_nn.machinery.recipes import DEFECTS, runs_notebook_code
+from primitive_nn.machinery.recipes import DEFECTS, Recipe, honours, runs_notebook_code
 from primitive_nn.machinery.runs import (NOTEBOOK_TRAIN_ACCURACY, median_seed, position, summarize,
                                          unit)
 
@@ -70,8 +70,9 @@ def describe(recipe):
               f"weight decay {recipe.weight_decay:g}" if recipe.weight_decay else "",
               f"dropout {recipe.dropout:g}" if recipe.dropout else "",
               f"augment {recipe.augment}" if recipe.augment != "none" else ""]
+    network = "-".join(map(str, recipe.layers)) if honours(recipe, "layers") else recipe.architecture
     return ", ".join(filter(None, [
-        "-".join(map(str, recipe.layers)), f"init {recipe.init}", batch,
+        network, f"init {recipe.init}", batch,
         f"{recipe.optimizer} alpha={recipe.alpha:g}", *extras,
         f"{recipe.epochs} {unit(recipe)}s", f"seed {recipe.seed}", recipe.dtype]))
 
@@ -129,8 +130,9 @@ def measured(recipe, mnist=None, reference=None):
     reference = reference if reference is not None else _load_reference()
     if not reference or (mnist is not None and mnist.sha256 != data.MNIST_FILES):
         return None
-    settings = config(recipe)
-    entries = [(label, e) for label, e in reference["recipes"].items() if e["config"] == settings]
+    settings, defaults = config(recipe), config(Recipe())  # a setting added since: at its default
+    entries = [(label, e) for label, e in reference["recipes"].items()
+               if {**defaults, **e["config"]} == settings]
     return max(entries, key=lambda le: len(le[1]["runs"]), default=None)
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from primitive_nn import __version__, data, seed
 from primitive_nn.augmentation import AUGMENTATIONS
+from primitive_nn.convnet import ARCHITECTURES
 from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.initialization import ablation_start
 from primitive_nn.loss import cross_entropy_from_logits, one_hot
@@ -34,14 +35,14 @@ from primitive_nn.machinery import files, progress
 from primitive_nn.machinery.recipes import DEFECTS, Recipe, uses_part1_loop, validate
 from primitive_nn.machinery.threads import limited
 from primitive_nn.minibatch import fit
-from primitive_nn.network import backward, forward, init_params, n_layers
+from primitive_nn.network import n_layers
 from primitive_nn.optimizers import OPTIMIZERS
 from primitive_nn.regularization import dropout_backward, dropout_forward, with_weight_decay
 from primitive_nn.schedules import SCHEDULES
 from primitive_nn.train import Diverged, train
 
 NOTEBOOK_TRAIN_ACCURACY = 0.8636  # what the seed notebook printed at iteration 490, one unseeded run
-EVAL_CHUNK = 10_000               # columns evaluated at once
+EVAL_CHUNK = 10_000               # columns evaluated at once, unless the architecture holds fewer
 
 
 @dataclass
@@ -86,12 +87,17 @@ def training_examples(recipe, mnist):
     return len(training_images(recipe, mnist)[1]) - recipe.dev_size
 
 
-def evaluate(params, X, labels, activation="relu"):
-    """Cross-entropy and accuracy of `params` on (X, labels), `EVAL_CHUNK` columns at a time."""
+def evaluate(params, X, labels, activation="relu", architecture="mlp"):
+    """Cross-entropy and accuracy of `params` on (X, labels), in chunks of columns.
+
+    A chunk is `EVAL_CHUNK` columns, or the architecture's `max_batch` if smaller.
+    """
     D, loss, correct = n_layers(params), 0.0, 0
-    for start in range(0, X.shape[1], EVAL_CHUNK):
-        cache = forward(params, X[:, start:start + EVAL_CHUNK], activation)
-        chunk = labels[start:start + EVAL_CHUNK]
+    network = ARCHITECTURES[architecture]
+    size = min(EVAL_CHUNK, network.max_batch or EVAL_CHUNK)
+    for start in range(0, X.shape[1], size):
+        cache = network.forward(params, X[:, start:start + size], activation)
+        chunk = labels[start:start + size]
         loss += cross_entropy_from_logits(cache[f"Z{D}"], one_hot(chunk, 10, X.dtype)) * len(chunk)
         correct += int(np.count_nonzero(cache[f"A{D}"].argmax(axis=0) == chunk))
     return {"loss": loss / X.shape[1], "accuracy": correct / X.shape[1]}
@@ -136,7 +142,7 @@ def _run(recipe, mnist, label, quiet, print_records):
     X, y, X_dev, y_dev = split(recipe, mnist, rng, order=order)
     start = starting_params(recipe, rng)
     X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, recipe.dtype)
-    score = partial(evaluate, activation=recipe.activation)
+    score = partial(evaluate, activation=recipe.activation, architecture=recipe.architecture)
     X_watched = X_test if recipe.watch_test else None
     monitor = _monitor(score, X_dev, y_dev, X_watched, mnist.test_labels)
     m_total = len(y) + len(y_dev)  # the seed's m_before_split defect divides by it
@@ -180,10 +186,12 @@ def _warn_if_unmoved(recipe, start, params):
 
 
 def starting_params(recipe, rng):
-    """The network a run starts from: `recipe.init`, with `recipe.he_changes` if any."""
+    """The network a run starts from: its architecture, `recipe.init`, `recipe.he_changes` if any."""
     if recipe.he_changes:
         return ablation_start(list(recipe.layers), rng, recipe.he_changes, dtype=recipe.dtype)
-    return init_params(list(recipe.layers), rng, recipe.init, recipe.dtype)
+    network = ARCHITECTURES[recipe.architecture]
+    layers = list(recipe.layers) if network.layers is None else network.layers
+    return network.init_params(layers, rng, recipe.init, recipe.dtype)
 
 
 def _monitor(score, X_dev, y_dev, X_test, y_test):
@@ -208,8 +216,9 @@ def _monitor(score, X_dev, y_dev, X_test, y_test):
 def passes(recipe, m_total):
     """The forward and backward passes of a run: the corrected ones, or with the seed's defects."""
     if not recipe.defects:
-        return (partial(forward, activation=recipe.activation),
-                partial(backward, activation=recipe.activation, loss=recipe.loss))
+        network = ARCHITECTURES[recipe.architecture]
+        return (partial(network.forward, activation=recipe.activation),
+                partial(network.backward, activation=recipe.activation, loss=recipe.loss))
     defects = seed.Defects(**{name: name in recipe.defects for name in DEFECTS})
     return (partial(seed.forward_seed, defects=defects),
             partial(seed.backward_seed, m=m_total, defects=defects))

@@ -23,6 +23,7 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from primitive_nn import data
+from primitive_nn.convnet import ARCHITECTURES
 from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.machinery import figures, files, progress, recipes, report, runs
 from primitive_nn.machinery.cli import Parser, command
@@ -169,7 +170,7 @@ def preflight(args, recipe):
 def main(argv=None):
     args = parse_args(argv)
     if args.recipe == "list":
-        print("\n".join(f"{name:12s} {named.about}" for name, named in recipes.RECIPES.items()))
+        print("\n".join(f"{name:12s} {named.about}" for name, named in recipes.NAMED.items()))
         return 0
     recipe = recipe_from(args)
     with files.removed_if_left_empty(args.out):
@@ -206,16 +207,18 @@ def _show(args, recipe, result, mnist):
     _, _, X_dev, y_dev = runs.split(recipe, mnist)
     for index in args.show or [0]:
         where = test_prediction(index, result.params, X_dev, y_dev, out_dir=args.out,
-                                activation=recipe.activation)
+                                activation=recipe.activation,
+                                forward=ARCHITECTURES[recipe.architecture].forward)
         print(f"  dev image {index}: {where}")
 
 
-def test_prediction(index, params, X, labels, out_dir=None, activation="relu"):
+def test_prediction(index, params, X, labels, out_dir=None, activation="relu", forward=forward):
     """The seed notebook's picture: one image, its predicted and true labels.
 
     On screen when there is a display, else saved as `prediction-INDEX.png`
     in `out_dir` (default: the current folder). Returns "shown" or the path.
-    `activation` is the network's hidden nonlinearity.
+    `activation` is the network's hidden nonlinearity, and `forward` its
+    forward pass (an MLP's by default).
     """
     def draw(fig):
         A = forward(params, X[:, index:index + 1], activation)[f"A{n_layers(params)}"][:, 0]  # (10,)
