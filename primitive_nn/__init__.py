@@ -68,7 +68,7 @@ One notation holds everywhere, in the prose and in the code.
 | $X$ in Part IV | `X` | $(m, n_H, n_W, n_C)$ | images, **examples first, channels last** (NHWC): `X.T.reshape(m, 28, 28, 1)` of the $X$ above |
 | $W^{[l]}$ | `W1`, `W2`, ... | $(n_l, n_{l-1})$ | weights of layer $l$ |
 | $b^{[l]}$ | `b1`, `b2`, ... | $(n_l, 1)$ | biases of layer $l$, a column |
-| $W, b$ of a convolution | `W, b` | $(n_F, n_C, k_H, k_W)$, $(n_F,)$ | Part IV: $n_F$ filters, each a $k_H \times k_W$ kernel per input channel; one bias per filter |
+| $W, b$ of a convolution | `W, b` | $(n_F, k_H, k_W, n_C)$, $(n_F,)$ | Part IV: $n_F$ filters, each a $k_H \times k_W$ kernel per input channel, shaped like a window of $X$; one bias per filter |
 | $Z^{[l]}, A^{[l]}$ | `Z1, A1`, ... | $(n_l, m)$ | pre-activation and activation of layer $l$ |
 | $Y$ | `Y` | $(n_D, m)$ | one-hot labels, one example per column |
 | $\ell_j$ | | scalar | the cross-entropy of example $j$ |

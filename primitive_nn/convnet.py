@@ -86,12 +86,12 @@ maps (`unflatten`).
 # The start
 
 A filter is a row of $W_\text{mat}$, `W.reshape(n_F, -1)`: a unit of a
-dense layer whose inputs are the $n_C k_H k_W$ numbers of a window. So the
+dense layer whose inputs are the $k_H k_W n_C$ numbers of a window. So the
 MLP's starts apply unchanged, with that many inputs. He's, the default
 here, draws
 
 $$
-W^{[l]}_{f,c,u,v} \sim \mathcal{N}\!\left(0,\; \frac{2}{n_C k_H k_W}\right),
+W^{[l]}_{f,u,v,c} \sim \mathcal{N}\!\left(0,\; \frac{2}{k_H k_W n_C}\right),
 \qquad b^{[l]} = 0 ,
 $$
 
@@ -101,8 +101,8 @@ dense layers: the derivation never asked how the $n_\text{in}$ inputs were
 arranged. (It has no pooling in it: the largest of four entries is on
 average larger than any one of them, so after a pooling the variance
 grows a little.) `init_params` draws each filter bank as a dense layer's
-$(n_F, n_C k_H k_W)$ matrix with `primitive_nn.network.INITIALIZERS` and
-reshapes it to $(n_F, n_C, k_H, k_W)$.
+$(n_F, k_H k_W n_C)$ matrix with `primitive_nn.network.INITIALIZERS` and
+reshapes it to $(n_F, k_H, k_W, n_C)$.
 
 # Forward
 
@@ -110,7 +110,7 @@ reshapes it to $(n_F, n_C, k_H, k_W)$.
 A = as_images(X)                                   # (m, 28, 28, 1)
 for l in range(1, D + 1):
     if W[l].ndim == 4:                             # a convolution block
-        P[l] = patches(A, k, k, 1, (k - 1) // 2)   # (m n_H n_W, n_C k k), kept
+        P[l] = patches(A, k, k, 1, (k - 1) // 2)   # (m n_H n_W, k k n_C), kept
         Z = conv_forward(A, W[l], b[l], P=P[l])    # (m, n_H, n_W, n_F)
         A = max_pool(g(Z))                         # (m, n_H / 2, n_W / 2, n_F)
     else:                                          # a dense layer
@@ -210,16 +210,16 @@ def parameter_shapes(layers=CONVNET, shape=(28, 28, 1)):
     Returns
     -------
     dict of str to tuple
-        `W{l}` $(n_F, n_C, k, k)$ and `b{l}` $(n_F,)$ for a convolution,
+        `W{l}` $(n_F, k, k, n_C)$ and `b{l}` $(n_F,)$ for a convolution,
         `W{l}` $(n_l, n_{l-1})$ and `b{l}` $(n_l, 1)$ for a dense layer.
 
     Examples
     --------
     >>> for name, shape in parameter_shapes().items():
     ...     print(name, shape)
-    W1 (16, 1, 5, 5)
+    W1 (16, 5, 5, 1)
     b1 (16,)
-    W2 (32, 16, 5, 5)
+    W2 (32, 5, 5, 16)
     b2 (32,)
     W3 (128, 1568)
     b3 (128, 1)
@@ -236,7 +236,7 @@ def parameter_shapes(layers=CONVNET, shape=(28, 28, 1)):
                 raise ValueError(f"{layer}: a convolution here has an odd kernel side and is "
                                  f"followed by ('relu',) and ('pool', {POOL})")
             l, (_, k, n_F) = l + 1, layer
-            shapes[f"W{l}"], shapes[f"b{l}"] = (n_F, n_C, k, k), (n_F,)
+            shapes[f"W{l}"], shapes[f"b{l}"] = (n_F, k, k, n_C), (n_F,)
             n_H, n_W, n_C = n_H // POOL, n_W // POOL, n_F
         elif layer[0] == "dense":
             l, n_in = l + 1, n_H * n_W * n_C
@@ -249,8 +249,8 @@ def init_params(layers, rng, init="he", dtype=np.float64, shape=(28, 28, 1)):
     r"""Random parameters for a network of convolution blocks and dense layers.
 
     A convolution's kernels are drawn as a dense layer's weights with
-    $n_\text{in} = n_C k_H k_W$ inputs, then reshaped: He's start is
-    $\mathcal{N}(0, 2 / (n_C k_H k_W))$.
+    $n_\text{in} = k_H k_W n_C$ inputs, then reshaped: He's start is
+    $\mathcal{N}(0, 2 / (k_H k_W n_C))$.
 
     Parameters
     ----------
@@ -274,7 +274,7 @@ def init_params(layers, rng, init="he", dtype=np.float64, shape=(28, 28, 1)):
     >>> import numpy as np
     >>> params = init_params(CONVNET, np.random.default_rng(0), dtype=np.float32)
     >>> params["W2"].shape, params["W2"].dtype, float(params["b2"].max())
-    ((32, 16, 5, 5), dtype('float32'), 0.0)
+    ((32, 5, 5, 16), dtype('float32'), 0.0)
     >>> round(float(params["W2"].std() ** 2 * 16 * 25), 1)     # 2 / fan-in, times the fan-in
     2.0
     """
@@ -355,8 +355,8 @@ def forward(params, X, activation="relu"):
     for l in range(1, D + 1):
         W, b = params[f"W{l}"], params[f"b{l}"]
         if W.ndim == 4:                                   # a convolution block
-            k = W.shape[2]
-            P = cache[f"P{l}"] = patches(A, k, k, 1, padding_width(k, "same"))  # (m n_H n_W, n_C k k)
+            k = W.shape[1]
+            P = cache[f"P{l}"] = patches(A, k, k, 1, padding_width(k, "same"))  # (m n_H n_W, k k n_C)
             Z = conv_forward(A, W, b, P=P)                # (m, n_H, n_W, n_F)
             A = max_pool(g(Z), POOL)                      # (m, n_H / 2, n_W / 2, n_F)
         else:                                             # a dense layer

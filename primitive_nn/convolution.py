@@ -77,44 +77,64 @@ where the kernel lies entirely on the image.
 # Channels and filters
 
 A layer has $n_F$ filters. Each filter has a kernel for every one of the
-$n_C$ input channels, and adds up over all of them, so the weights form an
-array $W$ of shape $(n_F, n_C, k_H, k_W)$, and the bias $b$ has one number
-per filter, shape $(n_F,)$. With $X^p$ the padded input, example $n$'s
-output at position $(i, j)$ in channel $f$ is
+$n_C$ input channels, and adds up over all of them: a filter is a block of
+$k_H \times k_W \times n_C$ weights, shaped like the window of the input it
+lies on, `Xp[n, i:i + k_H, j:j + k_W, :]`. So the weights form an array $W$
+of shape $(n_F, k_H, k_W, n_C)$, rows, columns and channels in the images'
+order, and the bias $b$ has one number per filter, shape $(n_F,)$. With
+$X^p$ the padded input, example $n$'s output at position $(i, j)$ in
+channel $f$ is
 
 $$
-Z_{n,i,j,f} = b_f + \sum_{c=0}^{n_C - 1} \sum_{u=0}^{k_H - 1} \sum_{v=0}^{k_W - 1}
-X^p_{n,\, si+u,\, sj+v,\, c}\; W_{f,c,u,v} ,
+Z_{n,i,j,f} = b_f + \sum_{u=0}^{k_H - 1} \sum_{v=0}^{k_W - 1} \sum_{c=0}^{n_C - 1}
+X^p_{n,\, si+u,\, sj+v,\, c}\; W_{f,u,v,c} ,
 \label{conv-forward}
 $$
 
-and $Z$ has shape $(m, o_H, o_W, n_F)$. The first axis of $W$ is the
-output, as in the MLP's $W$ of shape $(n_\text{out}, n_\text{in})$: row $f$
-of `W.reshape(n_F, -1)` holds filter $f$'s $n_C k_H k_W$ weights, ordered by
-channel, then row, then column of the kernel.
+the window times the filter, entry by entry, summed, and $Z$ has shape
+$(m, o_H, o_W, n_F)$. The first axis of $W$ is the output, as in the MLP's
+$W$ of shape $(n_\text{out}, n_\text{in})$: row $f$ of `W.reshape(n_F, -1)`
+holds filter $f$'s $k_H k_W n_C$ weights, ordered by row, then column, then
+channel of the kernel. (PyTorch stores the same weights as
+$(n_F, n_C, k_H, k_W)$, channels first like its images; the numbers are the
+same, in another order.)
 
 # The patch matrix
 
 Four nested sums over a six-index array look like loops. They are one
 matrix product once each window of the input is copied into a row of its
 own. Number the windows $r = (n, i, j)$, example by example and row by row,
-and their entries $q = (c, u, v)$; the *patch matrix* (im2col) is
+and their entries $q = (u, v, c)$, in the filters' order; the *patch
+matrix* (im2col) is
 
 $$
-P_{(n,i,j),\,(c,u,v)} = X^p_{n,\, si+u,\, sj+v,\, c} ,
+P_{(n,i,j),\,(u,v,c)} = X^p_{n,\, si+u,\, sj+v,\, c} ,
 $$
 
-of shape $(m\, o_H o_W,\ n_C k_H k_W)$. NumPy builds it without a loop.
-`sliding_window_view(Xp, (k_H, k_W), axis=(1, 2))` is an array of shape
-$(m, n_H + 2p - k_H + 1, n_W + 2p - k_W + 1, n_C, k_H, k_W)$ whose entry
-$[n, i, j, c, u, v]$ is `Xp[n, i + u, j + v, c]`: a view, no number copied,
-since it only repeats `Xp`'s strides. Slicing `[:, ::s, ::s]` keeps every
-$s$-th window. Its first three axes are exactly the rows' $(n, i, j)$ and
-its last three the columns' $(c, u, v)$, so one reshape,
-`P = V.reshape(m * o_H * o_W, n_C * k_H * k_W)`, makes the patch matrix
-(`patches`). With channels first the window view would be
-$(m, n_C, o_H, o_W, k_H, k_W)$, and the channel axis would have to be moved
-to the back before any reshape.
+of shape $(m\, o_H o_W,\ k_H k_W n_C)$. NumPy builds it without a loop.
+`sliding_window_view(Xp, (k_H, k_W, n_C), axis=(1, 2, 3))` slides a block of
+a filter's shape over the height, width and channel axes of `Xp`; it fits
+once along the channels, so the result has shape
+$(m, n_H + 2p - k_H + 1, n_W + 2p - k_W + 1, 1, k_H, k_W, n_C)$, and its
+entry $[n, i, j, 0, u, v, c]$ is `Xp[n, i + u, j + v, c]`: a view, no number
+copied, since it only repeats `Xp`'s strides. Slicing `[:, ::s, ::s, 0]`
+keeps every $s$-th window and drops the axis of length 1. Its first three
+axes are exactly the rows' $(n, i, j)$ and its last three the columns'
+$(u, v, c)$, so one reshape,
+`P = V.reshape(m * o_H * o_W, k_H * k_W * n_C)`, makes the patch matrix
+(`patches`).
+
+**The order of a window's entries.** Any order of the columns would do, as
+long as the filters' weights are flattened in the same one. This one is
+the order of the window's numbers in memory, and that makes the copy fast.
+In NHWC the $k_W n_C$ numbers of one row of a window, `Xp[n, i + u, j:j +
+k_W, :]`, lie side by side, so the reshape copies each window as $k_H$
+runs of $k_W n_C$ contiguous numbers, 80 at a time in the second
+convolution. In the order $(c, u, v)$, neighbouring columns of $P$ would
+be $n_C$ numbers apart in `Xp`, and the reshape would fetch them one at a
+time. With channels first, NCHW, the order $(c, u, v)$ is the fast one and
+the window view $(m, n_C, o_H, o_W, k_H, k_W)$ would need its channel axis
+moved behind $o_H$ and $o_W$ before any reshape.
 
 Then the sums of [](#conv-forward) are rows of $P$ times filters, all at
 once:
@@ -139,7 +159,7 @@ numbers below say what that is for a batch.
 (This is the price of the method. Libraries that convolve without a patch
 matrix avoid it, at the cost of code this book does not write.)
 
-**Cost.** Each entry of $Z$ is a dot product of length $n_C k_H k_W$, so one
+**Cost.** Each entry of $Z$ is a dot product of length $k_H k_W n_C$, so one
 example costs
 
 $$
@@ -171,15 +191,15 @@ $dZ_{n,i,j,f} = \partial \ell_n / \partial Z_{n,i,j,f}$, of $Z$'s shape
 $(m, o_H, o_W, n_F)$. The mean over the $m$ examples goes into the
 parameter gradients only.
 
-**Weights.** $W_{f,c,u,v}$ enters every $Z_{n,i,j,f}$, at every position
+**Weights.** $W_{f,u,v,c}$ enters every $Z_{n,i,j,f}$, at every position
 and in every example, with
-$\partial Z_{n,i,j,f} / \partial W_{f,c,u,v} = X^p_{n,\,si+u,\,sj+v,\,c}$.
+$\partial Z_{n,i,j,f} / \partial W_{f,u,v,c} = X^p_{n,\,si+u,\,sj+v,\,c}$.
 The chain rule adds all these uses:
 
 $$
-\frac{\partial L}{\partial W_{f,c,u,v}}
+\frac{\partial L}{\partial W_{f,u,v,c}}
 = \frac{1}{m} \sum_{n} \sum_{i,j} dZ_{n,i,j,f}\, X^p_{n,\, si+u,\, sj+v,\, c}
-= \frac{1}{m} \left( dZ_\text{mat}^\top P \right)_{f,\,(c,u,v)} ,
+= \frac{1}{m} \left( dZ_\text{mat}^\top P \right)_{f,\,(u,v,c)} ,
 \label{conv-dw}
 $$
 
@@ -201,20 +221,20 @@ $$
 **Inputs.** Backward through the product first: the gradient of each
 patch entry is $dP = dZ_\text{mat} W_\text{mat}$,
 `dP = dZ.reshape(-1, n_F) @ W.reshape(n_F, -1)`, shape
-$(m\, o_H o_W,\ n_C k_H k_W)$, with no $\frac{1}{m}$ (it is per example, as
+$(m\, o_H o_W,\ k_H k_W n_C)$, with no $\frac{1}{m}$ (it is per example, as
 the dense layer's $dX = W^\top dZ$ is). Each patch entry is a copy of one
 input pixel, and a number used several times receives the sum of its
 uses' gradients:
 
 $$
-dX^p_{n,a,b,c} = \sum_{\substack{i,u:\; si+u=a \\ j,v:\; sj+v=b}} dP_{(n,i,j),\,(c,u,v)} .
+dX^p_{n,a,b,c} = \sum_{\substack{i,u:\; si+u=a \\ j,v:\; sj+v=b}} dP_{(n,i,j),\,(u,v,c)} .
 \label{conv-dx}
 $$
 
 `col2im` adds them back, one kernel offset $(u, v)$ at a time: the windows'
 entries $(u, v)$ sit at rows $u, u+s, \dots$ and columns $v, v+s, \dots$ of
 the padded input, so
-`dXp[:, u:u + s * o_H:s, v:v + s * o_W:s, :] += dP6[:, :, :, :, u, v]`, for
+`dXp[:, u:u + s * o_H:s, v:v + s * o_W:s, :] += dP6[:, :, :, u, v]`, for
 each of the $k_H k_W$ offsets, with `dP6` the patch gradients reshaped to
 the window view's shape. Cutting the padding away,
 `dXp[:, p:p + n_H, p:p + n_W, :]`, gives $dX$. `col2im` is the *adjoint*
@@ -223,21 +243,22 @@ $\langle \text{patches}(x), y \rangle = \langle x, \text{col2im}(y) \rangle$,
 as the transpose of any linear map must be.
 
 `conv_backward` never holds all of $dP$. The columns of $dP$ that belong to
-one offset, $(c, u, v)$ for every channel $c$, are
-$dZ_\text{mat} W_{:,:,u,v}$, of shape $(m\, o_H o_W,\ n_C)$, so it makes
+one offset, $(u, v, c)$ for every channel $c$, are
+$dZ_\text{mat} W_{:,u,v,:}$, of shape $(m\, o_H o_W,\ n_C)$, so it makes
 them one offset at a time, each just before its add:
-`dXp[:, u:u + s * o_H:s, v:v + s * o_W:s, :] += (dZ_mat @ W[:, :, u, v]).reshape(m, o_H, o_W, n_C)`
-(`input_gradient`). The sums are the same; what changes is the reading.
-In $dP$ one offset's entries lie $k_H k_W$ numbers apart, and gathering
-them, once per offset from a matrix $k_H k_W$ times the input's size,
-costs more than the product that made $dP$; made by a product of their
-own they come out side by side.
+`dXp[:, u:u + s * o_H:s, v:v + s * o_W:s, :] += (dZ_mat @ W[:, u, v, :]).reshape(m, o_H, o_W, n_C)`
+(`input_gradient`). The sums are the same; what changes is the memory.
+Whole, $dP$ is $k_H k_W$ times the input's size, written by one product
+and then read again by the adds, $n_C$ numbers out of every $k_H k_W n_C$
+at a time; made one offset at a time, each block is $1/(k_H k_W)$ of that,
+small enough to be usually still in the processor's cache when it is
+added, and it comes out of its product already in $dX$'s layout.
 
 **The flipped kernel.** At stride 1, write $i = a - u$ in
 [](#conv-dx) with $dP$ expanded:
 
 $$
-dX^p_{n,a,b,c} = \sum_{f} \sum_{u,v} dZ_{n,\, a-u,\, b-v,\, f}\; W_{f,c,u,v} ,
+dX^p_{n,a,b,c} = \sum_{f} \sum_{u,v} dZ_{n,\, a-u,\, b-v,\, f}\; W_{f,u,v,c} ,
 $$
 
 with $dZ$ taken as 0 outside its range. The index of $dZ$ *subtracts* the
@@ -246,7 +267,7 @@ kernels, over every position where they overlap at all (a "full"
 convolution). As a cross-correlation, the layer's own operation, it is
 $dZ$ padded with $k - 1$ zeros on every side, correlated with kernels
 turned by 180 degrees and with input and output channels swapped,
-`W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)`. The backward pass of a
+`W[:, ::-1, ::-1, :].transpose(3, 1, 2, 0)`. The backward pass of a
 convolution is a convolution: the chapter's third exercise checks it.
 
 Together the backward pass costs two products the size of the forward
@@ -378,11 +399,12 @@ def pad(X, p):
 
 
 def patches(X, kh, kw, stride=1, p=0):
-    r"""The patch matrix (im2col): $P_{(n,i,j),(c,u,v)} = X^p_{n,\, si+u,\, sj+v,\, c}$.
+    r"""The patch matrix (im2col): $P_{(n,i,j),(u,v,c)} = X^p_{n,\, si+u,\, sj+v,\, c}$.
 
     One row per window, in the order example, output row, output column;
-    one column per window entry, in the order channel, kernel row, kernel
-    column (the order of a filter's weights in `W.reshape(n_F, -1)`).
+    one column per window entry, in the order kernel row, kernel column,
+    channel (the order of a filter's weights in `W.reshape(n_F, -1)`, and
+    of the window's numbers in memory).
 
     Parameters
     ----------
@@ -395,7 +417,7 @@ def patches(X, kh, kw, stride=1, p=0):
 
     Returns
     -------
-    P : ndarray of shape (m * o_H * o_W, n_C * kh * kw)
+    P : ndarray of shape (m * o_H * o_W, kh * kw * n_C)
         A new array of X's dtype (`output_size` gives o_H and o_W).
 
     Examples
@@ -412,22 +434,22 @@ def patches(X, kh, kw, stride=1, p=0):
     """
     m, n_H, n_W, n_C = X.shape
     o_H, o_W = output_size(n_H, kh, stride, p), output_size(n_W, kw, stride, p)
-    V = sliding_window_view(pad(X, p), (kh, kw), axis=(1, 2))[:, ::stride, ::stride]
-    # V: (m, o_H, o_W, n_C, kh, kw), a view of X^p; the reshape copies it into rows
-    return V.reshape(m * o_H * o_W, n_C * kh * kw)
+    V = sliding_window_view(pad(X, p), (kh, kw, n_C), axis=(1, 2, 3))[:, ::stride, ::stride, 0]
+    # V: (m, o_H, o_W, kh, kw, n_C), a view of X^p; the reshape copies it into rows
+    return V.reshape(m * o_H * o_W, kh * kw * n_C)
 
 
 def col2im(dP, X_shape, kh, kw, stride=1, p=0):
     r"""The adjoint of `patches`: each window entry's gradient added back to its pixel.
 
-    $$dX^p_{n,a,b,c} = \sum_{si+u=a,\; sj+v=b} dP_{(n,i,j),(c,u,v)}$$
+    $$dX^p_{n,a,b,c} = \sum_{si+u=a,\; sj+v=b} dP_{(n,i,j),(u,v,c)}$$
 
     done as $k_H k_W$ strided adds, one per kernel offset $(u, v)$; then the
     padding is cut away.
 
     Parameters
     ----------
-    dP : ndarray of shape (m * o_H * o_W, n_C * kh * kw)
+    dP : ndarray of shape (m * o_H * o_W, kh * kw * n_C)
     X_shape : tuple
         $(m, n_H, n_W, n_C)$, the shape of the input `patches` read.
     kh, kw, stride, p : int
@@ -449,24 +471,24 @@ def col2im(dP, X_shape, kh, kw, stride=1, p=0):
     """
     m, n_H, n_W, n_C = X_shape
     o_H, o_W = output_size(n_H, kh, stride, p), output_size(n_W, kw, stride, p)
-    dP6 = dP.reshape(m, o_H, o_W, n_C, kh, kw)               # the window view's shape
+    dP6 = dP.reshape(m, o_H, o_W, kh, kw, n_C)               # the window view's shape
     dXp = np.zeros((m, n_H + 2 * p, n_W + 2 * p, n_C), dtype=dP.dtype)
     for u in range(kh):
         for v in range(kw):                                 # every window's entry (u, v) at once
-            dXp[:, u:u + stride * o_H:stride, v:v + stride * o_W:stride, :] += dP6[..., u, v]
+            dXp[:, u:u + stride * o_H:stride, v:v + stride * o_W:stride, :] += dP6[:, :, :, u, v]
     return dXp[:, p:p + n_H, p:p + n_W, :]
 
 
 def input_gradient(dZ, W, X_shape, stride=1, padding="same"):
     r"""$dX = \text{col2im}(dZ_\text{mat} W_\text{mat})$, with $dP$ made one kernel offset at a time.
 
-    The columns of $dP$ for offset $(u, v)$ are $dZ_\text{mat} W_{:,:,u,v}$;
+    The columns of $dP$ for offset $(u, v)$ are $dZ_\text{mat} W_{:,u,v,:}$;
     each block is added where `col2im` adds it, and $dP$ is never held whole.
 
     Parameters
     ----------
     dZ : ndarray of shape (m, o_H, o_W, n_F)
-    W : ndarray of shape (n_F, n_C, kh, kw)
+    W : ndarray of shape (n_F, kh, kw, n_C)
     X_shape : tuple
         $(m, n_H, n_W, n_C)$, the layer's input's shape.
     stride, padding
@@ -483,7 +505,7 @@ def input_gradient(dZ, W, X_shape, stride=1, padding="same"):
     image, each pixel receiving the number of windows that hold it.
 
     >>> import numpy as np
-    >>> input_gradient(np.ones((1, 2, 2, 1)), np.ones((1, 1, 2, 2)), (1, 3, 3, 1), padding="valid")[0, :, :, 0]
+    >>> input_gradient(np.ones((1, 2, 2, 1)), np.ones((1, 2, 2, 1)), (1, 3, 3, 1), padding="valid")[0, :, :, 0]
     array([[1., 2., 1.],
            [2., 4., 2.],
            [1., 2., 1.]])
@@ -493,9 +515,9 @@ def input_gradient(dZ, W, X_shape, stride=1, padding="same"):
     p = _padding(W, padding)
     dZ_mat = dZ.reshape(-1, n_F)                                   # (m * o_H * o_W, n_F)
     dXp = np.zeros((m, n_H + 2 * p, n_W + 2 * p, n_C), dtype=np.result_type(dZ, W))
-    for u in range(W.shape[2]):
-        for v in range(W.shape[3]):                               # dP's columns (c, u, v), all c
-            dP_uv = (dZ_mat @ W[:, :, u, v]).reshape(m, o_H, o_W, n_C)
+    for u in range(W.shape[1]):
+        for v in range(W.shape[2]):                               # dP's columns (u, v, c), all c
+            dP_uv = (dZ_mat @ W[:, u, v, :]).reshape(m, o_H, o_W, n_C)
             dXp[:, u:u + stride * o_H:stride, v:v + stride * o_W:stride, :] += dP_uv
     return dXp[:, p:p + n_H, p:p + n_W, :]
 
@@ -505,14 +527,14 @@ def _check_shapes(X, W, b):
     if X.ndim != 4:
         raise ValueError(f"X has shape {X.shape}; a convolution takes images (m, n_H, n_W, n_C): "
                          "turn the MLP's columns into images with as_images(X)")
-    if W.ndim != 4 or W.shape[1] != X.shape[3] or b.shape != (W.shape[0],):
+    if W.ndim != 4 or W.shape[3] != X.shape[3] or b.shape != (W.shape[0],):
         raise ValueError(f"W {W.shape} and b {b.shape} do not fit X {X.shape}: W needs the shape "
-                         f"(n_F, {X.shape[3]}, k_H, k_W) and b the shape (n_F,)")
+                         f"(n_F, k_H, k_W, {X.shape[3]}) and b the shape (n_F,)")
 
 
 def _padding(W, padding):
     """The padding p of kernels W: one width for both axes, so 'same' needs a square kernel."""
-    kh, kw = W.shape[2:]
+    kh, kw = W.shape[1:3]
     if padding == "same" and kh != kw:
         raise ValueError(f"'same' padding needs a square kernel, not {kh}x{kw}; pad by a number")
     return padding_width(kh, padding)
@@ -521,17 +543,17 @@ def _padding(W, padding):
 def conv_forward(X, W, b, stride=1, padding="same", P=None):
     r"""A convolution layer (a cross-correlation, as in every library): $Z = P\, W_\text{mat}^\top + b$.
 
-    $$Z_{n,i,j,f} = b_f + \sum_{c,u,v} X^p_{n,\, si+u,\, sj+v,\, c}\, W_{f,c,u,v}$$
+    $$Z_{n,i,j,f} = b_f + \sum_{u,v,c} X^p_{n,\, si+u,\, sj+v,\, c}\, W_{f,u,v,c}$$
 
     Parameters
     ----------
     X : ndarray of shape (m, n_H, n_W, n_C)
-    W : ndarray of shape (n_F, n_C, kh, kw)
-        One kernel per filter and input channel.
+    W : ndarray of shape (n_F, kh, kw, n_C)
+        One filter per first index, each shaped like a window of X.
     b : ndarray of shape (n_F,)
     stride : int
     padding : 'same', 'valid' or int
-    P : ndarray of shape (m * o_H * o_W, n_C * kh * kw), optional
+    P : ndarray of shape (m * o_H * o_W, kh * kw * n_C), optional
         X's patch matrix, if the caller has made it (`patches`); else it is made here.
 
     Returns
@@ -545,7 +567,7 @@ def conv_forward(X, W, b, stride=1, padding="same", P=None):
 
     >>> import numpy as np
     >>> X = np.arange(9.0).reshape(1, 3, 3, 1)
-    >>> W = np.array([[0, 0, 0], [0, 0, 1], [0, 0, 0]], float).reshape(1, 1, 3, 3)
+    >>> W = np.array([[0, 0, 0], [0, 0, 1], [0, 0, 0]], float).reshape(1, 3, 3, 1)
     >>> conv_forward(X, W, np.zeros(1))[0, :, :, 0]
     array([[1., 2., 0.],
            [4., 5., 0.],
@@ -553,10 +575,10 @@ def conv_forward(X, W, b, stride=1, padding="same", P=None):
     """
     _check_shapes(X, W, b)
     m, n_H, n_W, _ = X.shape
-    n_F, _, kh, kw = W.shape
+    n_F, kh, kw, _ = W.shape
     p = _padding(W, padding)
     o_H, o_W = output_size(n_H, kh, stride, p), output_size(n_W, kw, stride, p)
-    P = patches(X, kh, kw, stride, p) if P is None else P   # (m * o_H * o_W, n_C * kh * kw)
+    P = patches(X, kh, kw, stride, p) if P is None else P   # (m * o_H * o_W, kh * kw * n_C)
     Z = P @ W.reshape(n_F, -1).T + b           # (m * o_H * o_W, n_F): one row per window
     return Z.reshape(m, o_H, o_W, n_F)
 
@@ -571,14 +593,14 @@ def filter_gradients(dZ, P, W):
     ----------
     dZ : ndarray of shape (m, o_H, o_W, n_F)
         Per-example gradients.
-    P : ndarray of shape (m * o_H * o_W, n_C * kh * kw)
+    P : ndarray of shape (m * o_H * o_W, kh * kw * n_C)
         The patch matrix of the layer's input (`patches`).
-    W : ndarray of shape (n_F, n_C, kh, kw)
+    W : ndarray of shape (n_F, kh, kw, n_C)
         Only its shape is read.
 
     Returns
     -------
-    dW : ndarray of shape (n_F, n_C, kh, kw)
+    dW : ndarray of shape (n_F, kh, kw, n_C)
     db : ndarray of shape (n_F,)
 
     Examples
@@ -590,7 +612,7 @@ def filter_gradients(dZ, P, W):
     """
     m, n_F = dZ.shape[0], W.shape[0]
     dZ_mat = dZ.reshape(-1, n_F)                                   # (m * o_H * o_W, n_F)
-    dW = (dZ_mat.T @ P / m).reshape(W.shape)                       # (n_F, n_C * kh * kw) -> W's shape
+    dW = (dZ_mat.T @ P / m).reshape(W.shape)                       # (n_F, kh * kw * n_C) -> W's shape
     db = dZ_mat.sum(axis=0) / m                                    # (n_F,)
     return dW, db
 
@@ -608,7 +630,7 @@ def conv_backward(dZ, X, W, stride=1, padding="same", P=None):
         Per-example gradients $\partial \ell_n / \partial Z_n$.
     X : ndarray of shape (m, n_H, n_W, n_C)
         The layer's input in the forward pass.
-    W : ndarray of shape (n_F, n_C, kh, kw)
+    W : ndarray of shape (n_F, kh, kw, n_C)
     stride, padding
         As in `conv_forward`.
     P : ndarray, optional
@@ -618,7 +640,7 @@ def conv_backward(dZ, X, W, stride=1, padding="same", P=None):
     -------
     dX : ndarray of shape (m, n_H, n_W, n_C)
         $\partial \ell_n / \partial X_n$ for each example: no $1/m$.
-    dW : ndarray of shape (n_F, n_C, kh, kw)
+    dW : ndarray of shape (n_F, kh, kw, n_C)
         $\partial L / \partial W$: summed over positions, averaged over examples.
     db : ndarray of shape (n_F,)
         $\partial L / \partial b$.
@@ -638,7 +660,7 @@ def conv_backward(dZ, X, W, stride=1, padding="same", P=None):
            [3., 3.]]), array([10.]), array([4.]))
     """
     if P is None:
-        P = patches(X, *W.shape[2:], stride, _padding(W, padding))  # (m * o_H * o_W, n_C * kh * kw)
+        P = patches(X, *W.shape[1:3], stride, _padding(W, padding))  # (m * o_H * o_W, kh * kw * n_C)
     dW, db = filter_gradients(dZ, P, W)
     return input_gradient(dZ, W, X.shape, stride, padding), dW, db
 
@@ -693,7 +715,7 @@ def layer_costs(layers=CONVNET, shape=(28, 28, 1)):
 
 
 def hand_made_kernels():
-    r"""Four 3x3 kernels for one grey channel, shape (4, 1, 3, 3): three edge detectors and a blur.
+    r"""Four 3x3 kernels for one grey channel, shape (4, 3, 3, 1): three edge detectors and a blur.
 
     The first two are Sobel's: a vertical edge (positive where the image
     holds more ink on its left than on its right) and a horizontal one (more
@@ -704,9 +726,9 @@ def hand_made_kernels():
     Examples
     --------
     >>> K = hand_made_kernels()
-    >>> K.shape, round(float(K[0, 0].sum()), 12), round(float(K[3, 0].sum()), 12)
-    ((4, 1, 3, 3), 0.0, 1.0)
+    >>> K.shape, round(float(K[0].sum()), 12), round(float(K[3].sum()), 12)
+    ((4, 3, 3, 1), 0.0, 1.0)
     """
     vertical = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]) / 4
     diagonal = np.array([[0, 1, 2], [-1, 0, 1], [-2, -1, 0]]) / 4
-    return np.stack([vertical, vertical.T, diagonal, np.full((3, 3), 1 / 9)])[:, None]
+    return np.stack([vertical, vertical.T, diagonal, np.full((3, 3), 1 / 9)])[..., None]

@@ -33,7 +33,7 @@ def problem(case, seed=0):
     m, n_H, n_W, n_C, n_F, (kh, kw), stride, padding = case
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((m, n_H, n_W, n_C))
-    W = rng.standard_normal((n_F, n_C, kh, kw))
+    W = rng.standard_normal((n_F, kh, kw, n_C))
     b = rng.standard_normal(n_F)
     G = rng.standard_normal(conv_forward(X, W, b, stride, padding).shape)
     return X, W, b, G, stride, padding
@@ -57,7 +57,7 @@ def naive_conv(X, W, b, stride, padding):
     """The forward formula as written, four loops deep: one dot product per output entry."""
     p = padding_width(W.shape[2], padding)
     Xp = np.pad(X, ((0, 0), (p, p), (p, p), (0, 0)))
-    n_F, n_C, kh, kw = W.shape
+    n_F, kh, kw, n_C = W.shape
     o_H = (Xp.shape[1] - kh) // stride + 1
     o_W = (Xp.shape[2] - kw) // stride + 1
     Z = np.zeros((X.shape[0], o_H, o_W, n_F))
@@ -66,7 +66,7 @@ def naive_conv(X, W, b, stride, padding):
             for j in range(o_W):
                 window = Xp[n, i * stride:i * stride + kh, j * stride:j * stride + kw, :]  # (kh, kw, n_C)
                 for f in range(n_F):
-                    Z[n, i, j, f] = np.sum(window * W[f].transpose(1, 2, 0)) + b[f]
+                    Z[n, i, j, f] = np.sum(window * W[f]) + b[f]           # W[f]: (kh, kw, n_C)
     return Z
 
 
@@ -117,7 +117,7 @@ def test_patches_has_the_promised_shape_and_is_a_copy():
 def test_float32_stays_float32_through_forward_and_backward():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((2, 8, 8, 3)).astype(np.float32)
-    W = rng.standard_normal((4, 3, 5, 5)).astype(np.float32)
+    W = rng.standard_normal((4, 5, 5, 3)).astype(np.float32)
     b = np.zeros(4, dtype=np.float32)
     Z = conv_forward(X, W, b)
     assert Z.dtype == np.float32 and Z.shape == (2, 8, 8, 4)
@@ -129,7 +129,7 @@ def test_a_shifted_image_gives_a_shifted_output_away_from_the_border():
     rng = np.random.default_rng(4)
     X = np.zeros((1, 12, 12, 2))
     X[:, 3:8, 3:8] = rng.standard_normal((1, 5, 5, 2))
-    W, b = rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    W, b = rng.standard_normal((3, 3, 3, 2)), rng.standard_normal(3)
     moved = np.roll(X, (1, 2), axis=(1, 2))                 # nothing reaches the border
     np.testing.assert_allclose(conv_forward(moved, W, b)[:, 1:, 2:], conv_forward(X, W, b)[:, :-1, :-2],
                                atol=1e-12)
@@ -150,10 +150,10 @@ def test_shapes_that_do_not_fit_are_refused_with_a_way_out():
     X = np.zeros((784, 2))
     with pytest.raises(ValueError, match="as_images"):
         conv_forward(X, np.zeros((1, 1, 3, 3)), np.zeros(1))
-    with pytest.raises(ValueError, match=r"\(n_F, 1, k_H, k_W\)"):
+    with pytest.raises(ValueError, match=r"\(n_F, k_H, k_W, 1\)"):
         conv_forward(as_images(X), np.zeros((1, 3, 3, 3)), np.zeros(1))
     with pytest.raises(ValueError, match="square"):
-        conv_forward(as_images(X), np.zeros((1, 1, 3, 5)), np.zeros(1))
+        conv_forward(as_images(X), np.zeros((1, 3, 5, 1)), np.zeros(1))
 
 
 def test_as_images_reads_each_column_row_by_row():
@@ -168,7 +168,7 @@ def test_layer_costs_agree_with_the_arrays_they_count():
     assert [c["shape"] for c in costs] == [(28, 28, 16), (28, 28, 16), (14, 14, 16), (14, 14, 32),
                                            (14, 14, 32), (7, 7, 32), (1, 1, 128), (1, 1, 128), (1, 1, 10)]
     X = np.zeros((1, 14, 14, 16))
-    W, b = np.zeros((32, 16, 5, 5)), np.zeros(32)
+    W, b = np.zeros((32, 5, 5, 16)), np.zeros(32)
     P = patches(X, 5, 5, 1, 2)
     conv2 = costs[3]
     assert conv2["params"] == W.size + b.size

@@ -634,7 +634,7 @@ def correlate_by_convolving(x, w):
 
 def correlate_as_a_layer(x, w):
     """The same with conv_forward: x is one 1 x n image of one channel, w one 1 x k kernel."""
-    Z = conv_forward(x.reshape(1, 1, -1, 1), w.reshape(1, 1, 1, -1), np.zeros(1), padding="valid")
+    Z = conv_forward(x.reshape(1, 1, -1, 1), w.reshape(1, 1, -1, 1), np.zeros(1), padding="valid")
     return Z.ravel()
 # --8<-- [end:convolution-flip]
 
@@ -671,9 +671,9 @@ def test_convolution_coverage_counts_the_windows():
 # --8<-- [start:convolution-backward-is-convolution]
 def input_gradient_by_convolution(dZ, W, p):
     """dX at stride 1: the padded dZ correlated with the turned kernels, channels swapped."""
-    k = W.shape[2]
-    turned = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)         # (n_C, n_F, k, k)
-    dXp = conv_forward(dZ, turned, np.zeros(W.shape[1]), padding=k - 1)  # the full convolution
+    k = W.shape[1]
+    turned = W[:, ::-1, ::-1, :].transpose(3, 1, 2, 0)         # (n_C, k, k, n_F)
+    dXp = conv_forward(dZ, turned, np.zeros(W.shape[3]), padding=k - 1)  # the full convolution
     n_H, n_W = dXp.shape[1] - 2 * p, dXp.shape[2] - 2 * p
     return dXp[:, p:p + n_H, p:p + n_W, :]                      # the forward pass's padding cut away
 # --8<-- [end:convolution-backward-is-convolution]
@@ -682,7 +682,7 @@ def input_gradient_by_convolution(dZ, W, p):
 @pytest.mark.parametrize("padding", ["same", "valid", 1])
 def test_convolution_backward_is_convolution_agrees_with_conv_backward(padding):
     rng = np.random.default_rng(1)
-    X, W = rng.standard_normal((2, 7, 6, 3)), rng.standard_normal((4, 3, 3, 3))
+    X, W = rng.standard_normal((2, 7, 6, 3)), rng.standard_normal((4, 3, 3, 3))  # W: (n_F, k, k, n_C)
     dZ = rng.standard_normal(conv_forward(X, W, np.zeros(4), padding=padding).shape)
     dX, _, _ = conv_backward(dZ, X, W, padding=padding)
     np.testing.assert_allclose(input_gradient_by_convolution(dZ, W, padding_width(3, padding)), dX,
@@ -727,7 +727,7 @@ def test_pooling_shift_by_two_moves_the_pooled_map_by_one_entry(k):
 def average_pool_by_convolution(X, k=2):
     """Average pooling as a convolution: stride k, a kernel of 1/k^2 from each channel to itself."""
     n_C = X.shape[3]
-    W = np.eye(n_C)[:, :, None, None] * np.full((k, k), 1 / k ** 2)  # (n_C, n_C, k, k)
+    W = np.eye(n_C)[:, None, None, :] * np.full((k, k, 1), 1 / k ** 2)  # (n_C, k, k, n_C)
     return conv_forward(X, W, np.zeros(n_C), stride=k, padding="valid")
 # --8<-- [end:pooling-average-is-convolution]
 
@@ -738,7 +738,7 @@ def test_pooling_average_is_convolution_in_both_directions():
     np.testing.assert_allclose(average_pool_by_convolution(X), average_pool(X), rtol=1e-12)
     dA = rng.standard_normal(average_pool(X).shape)
     n_C = X.shape[3]
-    W = np.eye(n_C)[:, :, None, None] * np.full((2, 2), 0.25)
+    W = np.eye(n_C)[:, None, None, :] * np.full((2, 2, 1), 0.25)
     dX, _, _ = conv_backward(dA, X, W, stride=2, padding="valid")
     np.testing.assert_allclose(dX, average_pool_backward(dA), rtol=1e-12)
 
@@ -772,7 +772,7 @@ def test_pooling_split_ties_is_another_subgradient():
 def receptive_field(rng, size=28, k=5):
     """The pixels one output of the second convolution depends on: conv k, pool 2, conv k."""
     X = rng.standard_normal((1, size, size, 1))
-    W1, W2 = rng.standard_normal((4, 1, k, k)), rng.standard_normal((1, 4, k, k))
+    W1, W2 = rng.standard_normal((4, k, k, 1)), rng.standard_normal((1, k, k, 4))
     A1 = average_pool(conv_forward(X, W1, np.zeros(4)))
     dZ2 = np.zeros(conv_forward(A1, W2, np.zeros(1)).shape)
     dZ2[0, size // 4, size // 4, 0] = 1.0                         # one output entry, near the middle

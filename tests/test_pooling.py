@@ -106,7 +106,7 @@ def test_conv_relu_max_pool_backward_matches_central_differences():
     """The convnet's block, conv -> ReLU -> max-pool, backward by the two chapters' formulas."""
     rng = np.random.default_rng(4)
     X = rng.standard_normal((2, 6, 6, 2))
-    W, b = rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    W, b = rng.standard_normal((3, 3, 3, 2)), rng.standard_normal(3)
     Z = conv_forward(X, W, b)
     reach = 2 * EPS * max(np.abs(X).max(), np.abs(W).max(), 1)  # twice the most a step moves any Z
     assert np.abs(Z).min() > reach                              # away from ReLU's kink

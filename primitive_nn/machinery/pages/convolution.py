@@ -93,7 +93,7 @@ def feature_maps_figure(x, K, names):
                                [".", *[f"z{f}" for f in range(len(K))]]])
     show_image(axes["x"], x[0, :, :, 0], "the digit")
     for f, name in enumerate(names):
-        kernel, ax = K[f, 0], axes[f"k{f}"]
+        kernel, ax = K[f, :, :, 0], axes[f"k{f}"]
         limit = np.abs(kernel).max()
         show_image(ax, kernel, name.replace(" ", "\n"), cmap="RdBu_r", vmin=-limit, vmax=limit)
         shown = {(1, 1): "1/9 each"} if np.ptp(kernel) == 0 else np.ndenumerate(kernel * 4)
