@@ -35,11 +35,13 @@ nothing but the parameters.
 
 A block's $A^{[l]}$ is what the next layer reads, as in the MLP, and
 $Z^{[l]}$ is what its backward pass needs: the pooling's input $g(Z^{[l]})$
-is one cheap call away. The cache also keeps each convolution's patch
-matrix, `P{l}`, which its $dW$ needs ([](convolution.md#conv-dw)): made once
-per step instead of twice, at the price of holding it between the passes,
-25 numbers per input number (the convolution chapter's "Memory"), 25 MB
-for a batch of 64 digits in float32.
+is one cheap call away, and the pooling's gradient compares it with
+$A^{[l]}$ to find each block's max ([](pooling.md#max-pool-gradient)). The
+cache also keeps each convolution's patch matrix, `P{l}`, which its $dW$
+needs ([](convolution.md#conv-dw)): made once per step instead of twice, at
+the price of holding it between the passes, 25 numbers per input number
+(the convolution chapter's "Memory"), 25 MB for a batch of 64 digits in
+float32.
 
 # Shapes, layer by layer
 
@@ -144,9 +146,10 @@ $$
 dZ^{[l-1]} = \operatorname{pool}'\big(dA^{[l-1]};\, g(Z^{[l-1]})\big) \odot g'(Z^{[l-1]}) ,
 $$
 
-`dZ = max_pool_backward(dA, g(Z)) * g_prime(Z)`: each block's gradient
-routed to its largest entry [](pooling.md#max-pool-gradient), then the
-ReLU's mask. Every $dZ$ and $dA$ is per example and every $dW$ and $db$ is
+`dZ = max_pool_backward(dA, g(Z), A=A) * g_prime(Z)`, with the block's
+pooled $A^{[l-1]}$ from the cache: each block's gradient routed to its
+largest entry [](pooling.md#max-pool-gradient), then the ReLU's mask.
+Every $dZ$ and $dA$ is per example and every $dW$ and $db$ is
 the mean over the batch, as in Part I, so the gradients this returns are
 those of the mean cross-entropy and the optimizers take them as they are.
 As in the MLP, the first layer's $dA^{[0]}$, the gradient with respect to
@@ -415,7 +418,7 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy"):
                   else unflatten(linear_backward_input(W, dZ), A_prev))
             Z = cache[f"Z{l - 1}"]
             if Z.ndim == 4:                                                  # back through the pooling
-                dA = max_pool_backward(dA, g(Z), POOL)                       # (m, n_H, n_W, n_F)
+                dA = max_pool_backward(dA, g(Z), POOL, A=cache[f"A{l - 1}"])  # (m, n_H, n_W, n_F)
             dZ = dA * g_prime(Z)                                             # Z's shape
     return grads
 

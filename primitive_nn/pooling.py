@@ -29,13 +29,25 @@ $$
 Splitting the height axis of length $n_H$ into $(n_H / k, k)$ makes its
 index $ki + u$ into the pair $(i, u)$, because row-major order counts $u$
 fastest; the same for the width. So
-`X.reshape(m, n_H // k, k, n_W // k, k, n_C)` has the block's rows on axis
-2 and its columns on axis 4, and the pooling, [](#max-pool), is
-`A = X.reshape(m, n_H // k, k, n_W // k, k, n_C).max(axis=(2, 4))`
-(`max_pool`). The reshape of a contiguous array is a view, so no number is
-copied, and no window view is needed: blocks that do not overlap are a
-reshape, where the convolution's overlapping windows needed
+`B = X.reshape(m, n_H // k, k, n_W // k, k, n_C)` has the block's rows on
+axis 2 and its columns on axis 4 (`blocks`), and the pooling, [](#max-pool),
+is `A = B.max(axis=(2, 4))`. The reshape of a contiguous array is a view,
+so no number is copied, and no window view is needed: blocks that do not
+overlap are a reshape, where the convolution's overlapping windows needed
 `sliding_window_view`.
+
+**By slices.** `max_pool` computes the same numbers another way. Fix an
+offset $(u, v)$ within the block: `B[:, :, u, :, v]`, which is
+`X[:, u::k, v::k]`, holds entry $(u, v)$ of every block at once, an array
+of $A$'s shape. The max over a block is then the largest of these $k^2$
+arrays, entry by entry, four of them at $k = 2$:
+`functools.reduce(np.maximum, [B[:, :, u, :, v] for u, v in offsets(k)])`.
+It reads every number once, as the reduction does, and yet on the
+convnet's maps it takes a fraction of the reduction's time: NumPy reduces
+over two axes that are not next to each other in many short inner loops,
+each with its own overhead, where `np.maximum` of two arrays of the same
+shape is one plain pass over them. `col2im` in the convolution chapter
+adds the same kind of strided slices, one per kernel offset.
 
 # Its gradient, and ties
 
@@ -52,17 +64,24 @@ dX_{n,\, ki+u,\, kj+v,\, c} =
 $$
 
 The gradient is *routed*: each block's gradient goes to the position of its
-max, and three quarters of $dX$ is zero at $k = 2$. In code (`max_pool_backward`)
-each block is laid out along a last axis of $k^2$ entries, `argmax` picks
-one, `mask = np.arange(k * k) == first[..., None]` marks it, and
-`mask * dA[..., None]`, laid back out, is $dX$.
+max, and three quarters of $dX$ is zero at $k = 2$. In code
+(`max_pool_backward`) the same slices serve again. Walking the $k^2$ offsets
+in reading order, `here = unrouted & (B[:, :, u, :, v] == A)` marks the
+blocks whose entry $(u, v)$ is their max and that have no gradient yet;
+`dB[:, :, u, :, v] = dA * here` writes entry $(u, v)$ of every block of
+$dX$, $dA$ where `here` holds and 0 elsewhere, through `dB = blocks(dX, k)`,
+a view; and `unrouted &= ~here` closes the blocks just served. So each
+block's $dA$ goes to exactly one entry, the first largest in reading
+order: the entry `argmax` over the block would pick, found without first
+copying the whole map to lay each block out along an axis of its own. The
+comparison needs $A$; the convnet keeps it from the forward pass.
 
 **Ties.** Where two or more entries of a block share the largest value the
 max is not differentiable: raising one of them by $t$ raises the max by
 $t$, lowering it changes nothing. Ties are common in a convnet: after a
-ReLU, whole blocks are 0. `argmax` returns the *first* largest entry in
-reading order (row by row within the block), and that entry gets the
-whole gradient. This is a valid *subgradient*. The max of numbers is a
+ReLU, whole blocks are 0. The *first* largest entry in reading order
+(row by row within the block) gets the whole gradient, as `argmax` would
+choose. This is a valid *subgradient*. The max of numbers is a
 convex function, and at a tie among the entries $T$ its subgradients are
 exactly the vectors $g \ge 0$ that are zero outside $T$ and sum to 1: the
 weightings of the tied entries. The first tied entry's unit vector is one
@@ -134,6 +153,8 @@ after a ReLU, and of those maps pooled once and twice (`translate`,
 leaves exactly as they were.
 """
 
+import functools
+
 import numpy as np
 
 
@@ -165,6 +186,17 @@ def blocks(X, k=2):
     return X.reshape(m, n_H // k, k, n_W // k, k, n_C)
 
 
+def offsets(k):
+    r"""The $k^2$ positions $(u, v)$ within a block, in reading order: row by row.
+
+    Examples
+    --------
+    >>> offsets(2)
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    """
+    return [(u, v) for u in range(k) for v in range(k)]
+
+
 def max_pool(X, k=2):
     r"""Max pooling: $A_{n,i,j,c} = \max_{u,v} X_{n,\, ki+u,\, kj+v,\, c}$.
 
@@ -186,10 +218,12 @@ def max_pool(X, k=2):
     array([[ 5,  7],
            [13, 15]])
     """
-    return blocks(X, k).max(axis=(2, 4))  # (m, n_H // k, k, n_W // k, k, n_C) -> (m, n_H // k, n_W // k, n_C)
+    B = blocks(X, k)                                    # (m, n_H // k, k, n_W // k, k, n_C)
+    entries = [B[:, :, u, :, v] for u, v in offsets(k)]  # entry (u, v) of each block, (m, n_H // k, n_W // k, n_C)
+    return functools.reduce(np.maximum, entries)        # their largest, block by block
 
 
-def max_pool_backward(dA, X, k=2):
+def max_pool_backward(dA, X, k=2, A=None):
     r"""Max pooling's input gradient: each block's $dA$ routed to its max (at a tie, the first).
 
     $$dX_{n,\, ki+u,\, kj+v,\, c} = dA_{n,i,j,c}\, [(u, v) = (u^*, v^*)]$$
@@ -201,6 +235,8 @@ def max_pool_backward(dA, X, k=2):
     X : ndarray of shape (m, n_H, n_W, n_C)
         The input in the forward pass.
     k : int
+    A : ndarray of shape (m, n_H // k, n_W // k, n_C), optional
+        `max_pool(X, k)`, if the forward pass kept it; else it is computed here.
 
     Returns
     -------
@@ -218,12 +254,16 @@ def max_pool_backward(dA, X, k=2):
     array([[ 0., 10., 20.,  0.],
            [ 0.,  0.,  0.,  0.]])
     """
-    m, n_H, n_W, n_C = X.shape
-    windows = blocks(X, k).transpose(0, 1, 3, 5, 2, 4).reshape(*dA.shape, k * k)  # a block per last axis
-    first = windows.argmax(axis=-1)                     # (m, n_H // k, n_W // k, n_C): where each max is
-    mask = np.arange(k * k) == first[..., None]         # one True per block
-    dwindows = (mask * dA[..., None]).reshape(*dA.shape, k, k)
-    return dwindows.transpose(0, 1, 4, 2, 5, 3).reshape(m, n_H, n_W, n_C)
+    A = max_pool(X, k) if A is None else A              # (m, n_H // k, n_W // k, n_C)
+    B = blocks(X, k)
+    dX = np.empty(X.shape, dtype=dA.dtype)              # every entry is written below
+    dB = blocks(dX, k)                                  # a view: writing dB writes dX
+    unrouted = np.ones(dA.shape, dtype=bool)            # blocks still waiting for their gradient
+    for u, v in offsets(k):                             # in reading order, so the first max wins
+        here = unrouted & (B[:, :, u, :, v] == A)       # (m, n_H // k, n_W // k, n_C)
+        dB[:, :, u, :, v] = dA * here
+        unrouted &= ~here
+    return dX
 
 
 def average_pool(X, k=2):

@@ -94,6 +94,20 @@ def test_max_pool_gradient_at_ties_is_a_subgradient_along_all_tied_entries():
     assert ties >= 5, ties
 
 
+@pytest.mark.parametrize("k", [2, 3])
+def test_max_pool_gradient_is_argmax_routing_with_or_without_the_kept_output(k):
+    """Walking the offsets in reading order routes each block's dA where argmax over the block would."""
+    rng = np.random.default_rng(6)
+    X = relu(rng.standard_normal((3, 6, 12, 4)))           # ties at 0, as after a ReLU
+    dA = rng.standard_normal(max_pool(X, k).shape)
+    windows = blocks(X, k).transpose(0, 1, 3, 5, 2, 4).reshape(*dA.shape, k * k)  # a block per last axis
+    routed = (np.arange(k * k) == windows.argmax(axis=-1)[..., None]) * dA[..., None]
+    expected = routed.reshape(*dA.shape, k, k).transpose(0, 1, 4, 2, 5, 3).reshape(X.shape)
+    np.testing.assert_array_equal(max_pool_backward(dA, X, k), expected)
+    np.testing.assert_array_equal(max_pool_backward(dA, X, k, A=max_pool(X, k)), expected)
+    np.testing.assert_array_equal(max_pool(X, k), blocks(X, k).max(axis=(2, 4)))
+
+
 def test_average_pool_gradient_matches_central_differences():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((2, 6, 4, 3))
