@@ -127,10 +127,10 @@ $(u, v, c)$, so one reshape,
 **The order of a window's entries.** Any order of the columns would do, as
 long as the filters' weights are flattened in the same one. This one is
 the order of the window's numbers in memory, and that makes the copy fast.
-In NHWC the $k_W n_C$ numbers of one row of a window, `Xp[n, i + u, j:j +
-k_W, :]`, lie side by side, so the reshape copies each window as $k_H$
-runs of $k_W n_C$ contiguous numbers, 80 at a time in the second
-convolution. In the order $(c, u, v)$, neighbouring columns of $P$ would
+In NHWC the $k_W n_C$ numbers of one row of a window,
+`Xp[n, i + u, j:j + k_W, :]`, lie side by side, so the reshape copies each
+window as $k_H$ runs of $k_W n_C$ contiguous numbers, 80 at a time in the
+second convolution. In the order $(c, u, v)$, neighbouring columns of $P$ would
 be $n_C$ numbers apart in `Xp`, and the reshape would fetch them one at a
 time. With channels first, NCHW, the order $(c, u, v)$ is the fast one and
 the window view $(m, n_C, o_H, o_W, k_H, k_W)$ would need its channel axis
