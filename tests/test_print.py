@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_browser import ARTIFACTS, MATH_DONE_JS, ROOT, SITE, book_chapters, is_local
+from test_browser import ARTIFACTS, MATH_DONE_JS, ROOT, SITE, book_chapters, is_local, watched_page
 from test_browser import base_url, browser  # noqa: F401  (the fixtures: the served site, Chromium)
 
 pytestmark = pytest.mark.browser
@@ -93,13 +93,7 @@ def site_captions(name):
 @pytest.fixture(scope="module")
 def printed(base_url, browser):
     """The print page once typeset: (what it shows, its log, the PDF's bytes, seconds taken)."""
-    context = browser.new_context()
-    log = {"failures": [], "js_errors": []}
-    context.on("requestfailed", lambda r: log["failures"].append(f"{r.url} ({r.failure})"))
-    context.on("response", lambda r: r.status >= 400 and log["failures"].append(f"{r.url} (HTTP {r.status})"))
-    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
-    page = context.new_page()
-    page.on("pageerror", lambda err: log["js_errors"].append(str(err)))
+    context, page, log = watched_page(browser)
     try:
         start = time.monotonic()
         page.goto(base_url + PRINT_PAGE, wait_until="load", timeout=PDF_SECONDS * 1000)
