@@ -157,7 +157,7 @@ EXERCISE = Kind(
 FIGURE = Kind(
     "Figure",
     re.compile(r"^!\[(?P<alt>[^\]\n]*)\]\((?P<src>figures/(?P<label>[\w-]+)\.(?:png|svg))\)[ \t]*\n"
-               r"[ \t]*\n(?P<caption>(?:[^\n]+\n?)+)", re.M),
+               r"[ \t]*\n(?P<caption>(?!:::)(?:[^\n]+\n?)+)", re.M),  # a directive is no caption
     lambda match, number: (f'<figure id="{match["label"]}" markdown="1">\n\n'
                            f'![{match["alt"]}]({match["src"]})\n\n'
                            f'<figcaption markdown="span"><strong>Figure {number}.</strong> '
@@ -173,6 +173,7 @@ EQUATION = Kind("Equation", re.compile(r"(?<!`)\\label\{(?P<label>[\w-]+)\}"),  
 KINDS = (EXERCISE, FIGURE, EQUATION)
 
 H1 = re.compile(r"^#[ \t]+(?P<title>.+?)[ \t]*$", re.M)  # the page's title line
+UNCAPTIONED = re.compile(r"^!\[[^\]\n]*\]\(figures/[^)\n]*\)[ \t]*$", re.M)  # a figure's line
 # A number typed by hand: a heading "Exercise 3.2" or a chapter's H1 "# 3. Softmax".
 TYPED = re.compile(r"^#{1,6}[ \t]+Exercise[ \t]+\d|\A\s*#[ \t]+\d+\.[ \t]", re.M)
 # `[](target)`: a reference. Fenced and inline code is matched first, and left alone.
@@ -286,6 +287,10 @@ def refer(markdown, page, table):
 def number_page(markdown, page, table):
     """The Markdown of `page` as the reader sees it: numbered, its references named."""
     chapter = table.get(page, {}).get("")
+    uncaptioned = UNCAPTIONED.search(FIGURE.marker.sub("", markdown))  # figures FIGURE leaves
+    if uncaptioned:
+        raise PluginError(f"{page}: the figure {uncaptioned[0].strip()} has no caption: give it "
+                          "one, a paragraph after a blank line.")
     markdown = number_items(markdown, chapter and chapter.number, page)[0]
     if chapter:
         if not H1.search(markdown):

@@ -1,4 +1,4 @@
-"""Small data files for the tests, made on the spot."""
+"""Small data files for the tests, made on the spot, and a numerical gradient."""
 
 import numpy as np
 
@@ -14,3 +14,17 @@ def write_csv(path, rows=80, seed=0, labels=None):
     lines = [header] + [",".join(map(str, [lab, *img])) for lab, img in zip(labels, images)]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def central_differences(f, A, eps):
+    """The gradient of the scalar f at A, entry by entry: (f(A + eps) - f(A - eps)) / (2 eps)."""
+    A, grad = A.copy(), np.zeros_like(A)
+    for index in np.ndindex(A.shape):
+        saved = A[index]
+        A[index] = saved + eps
+        plus = f(A)
+        A[index] = saved - eps
+        minus = f(A)
+        A[index] = saved
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad

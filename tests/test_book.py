@@ -281,6 +281,11 @@ def test_figures_are_numbered_captioned_and_referred_to(hooks, toy_docs):
             '<figcaption markdown="span"><strong>Figure 2.1.</strong> The loss falls, then flattens.'
             '</figcaption>\n\n</figure>\n') in tools
     assert "See [Figure 2.1](#loss)." in tools and "<strong>Figure 2.2.</strong>" in tools
+    from mkdocs.exceptions import PluginError
+
+    for after in ("", "::: primitive_nn.loss\n"):  # nothing after it, or a directive: no caption
+        with pytest.raises(PluginError, match=r"tools\.md: the figure .*loss\.png.* has no caption"):
+            hooks.number_page(f"# Tools\n\n![Loss](figures/loss.png)\n\n{after}", "tools.md", table)
 
 
 def test_equations_are_numbered_on_the_page_and_in_the_docstrings_it_renders(hooks, toy_docs):

@@ -110,19 +110,28 @@ def is_local(url):
     return parts.scheme in ("data", "blob") or parts.hostname == "127.0.0.1"
 
 
-def visit(browser, url, screenshot=None):
-    """Load `url` in a fresh context; return what INSPECT_JS saw and what went wrong."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def watched_page(browser):
+    """A page in a fresh context, and the log of what it asked for, what failed and what threw.
 
+    Never wait on the outside world: any request that would leave the
+    machine is refused. Close the returned context when done.
+    """
     context = browser.new_context()
     log = {"requests": [], "failures": [], "js_errors": []}
     context.on("request", lambda r: log["requests"].append(r.url))
     context.on("requestfailed", lambda r: log["failures"].append(f"{r.url} ({r.failure})"))
     context.on("response", lambda r: r.status >= 400 and log["failures"].append(f"{r.url} (HTTP {r.status})"))
-    # Never wait on the outside world: refuse any request that would leave the machine.
     context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
     page = context.new_page()
     page.on("pageerror", lambda err: log["js_errors"].append(str(err)))
+    return context, page, log
+
+
+def visit(browser, url, screenshot=None):
+    """Load `url` in a fresh context; return what INSPECT_JS saw and what went wrong."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    context, page, log = watched_page(browser)
     try:
         page.goto(url, wait_until="load")
         try:

@@ -9,6 +9,7 @@ truncation error at any step, only rounding: the step is 1e-3, where rounding is
 
 import numpy as np
 import pytest
+from helpers import central_differences
 
 from primitive_nn.convolution import (CONVNET, as_images, col2im, conv_backward, conv_forward,
                                       layer_costs, output_size, padding_width, patches)
@@ -27,6 +28,8 @@ CASES = [
 ]
 IDS = [f"{c[1]}x{c[2]}x{c[3]}-f{c[4]}-k{c[5][0]}x{c[5][1]}-s{c[6]}-{c[7]}" for c in CASES]
 
+EPS = 1e-3  # the central differences' step: the losses are linear, so only rounding is left
+
 
 def problem(case, seed=0):
     """Random float64 X, W, b and an output gradient G for one case."""
@@ -37,20 +40,6 @@ def problem(case, seed=0):
     b = rng.standard_normal(n_F)
     G = rng.standard_normal(conv_forward(X, W, b, stride, padding).shape)
     return X, W, b, G, stride, padding
-
-
-def central_differences(f, A, eps=1e-3):
-    """The gradient of the scalar f at A, entry by entry: (f(A + eps) - f(A - eps)) / (2 eps)."""
-    A, grad = A.copy(), np.zeros_like(A)
-    for index in np.ndindex(A.shape):
-        saved = A[index]
-        A[index] = saved + eps
-        plus = f(A)
-        A[index] = saved - eps
-        minus = f(A)
-        A[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 def naive_conv(X, W, b, stride, padding):
@@ -96,9 +85,9 @@ def test_conv_backward_matches_central_differences(case):
     dX, dW, db = conv_backward(G, X, W, stride, padding)
     loss = lambda X_, W_, b_: np.sum(G * conv_forward(X_, W_, b_, stride, padding)) / m  # noqa: E731
     numerical = {
-        "dW": central_differences(lambda W_: loss(X, W_, b), W),
-        "db": central_differences(lambda b_: loss(X, W, b_), b),
-        "dX": central_differences(lambda X_: m * loss(X_, W, b), X),  # per example: the sum of the losses
+        "dW": central_differences(lambda W_: loss(X, W_, b), W, EPS),
+        "db": central_differences(lambda b_: loss(X, W, b_), b, EPS),
+        "dX": central_differences(lambda X_: m * loss(X_, W, b), X, EPS),  # per example: the sum of the losses
     }
     for name, analytic in (("dW", dW), ("db", db), ("dX", dX)):
         assert analytic.shape == numerical[name].shape

@@ -50,6 +50,8 @@ Doubling, after [](minibatch.md). The mean pixel, doubled, is
 
 ![A line up to the doubled mean pixel.](figures/toy-line.png)
 
+A line from 0 up to the doubled mean pixel.
+
 ::: primitive_nn.toy
     options:
       members: false

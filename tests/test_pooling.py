@@ -8,6 +8,7 @@ along all tied entries together exists, and that is what the tie test checks.
 
 import numpy as np
 import pytest
+from helpers import central_differences
 
 from primitive_nn.activations import relu, relu_derivative
 from primitive_nn.convolution import conv_backward, conv_forward
@@ -16,20 +17,6 @@ from primitive_nn.pooling import (average_pool, average_pool_backward, blocks, m
                                   max_pool_backward, relative_change, translate)
 
 EPS = 1e-4  # the losses here are piecewise linear: away from kinks a large step leaves only rounding
-
-
-def central_differences(f, A, eps=EPS):
-    """The gradient of the scalar f at A, entry by entry: (f(A + eps) - f(A - eps)) / (2 eps)."""
-    A, grad = A.copy(), np.zeros_like(A)
-    for index in np.ndindex(A.shape):
-        saved = A[index]
-        A[index] = saved + eps
-        plus = f(A)
-        A[index] = saved - eps
-        minus = f(A)
-        A[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 def distinct(shape, rng):
@@ -60,7 +47,7 @@ def test_max_pool_gradient_matches_central_differences_away_from_ties(k):
     X = distinct((2, 6, 6, 3), rng)
     assert smallest_lead(X, k) > 100 * EPS
     G = rng.standard_normal(max_pool(X, k).shape)
-    numerical = central_differences(lambda X_: np.sum(G * max_pool(X_, k)), X)
+    numerical = central_differences(lambda X_: np.sum(G * max_pool(X_, k)), X, EPS)
     dX = max_pool_backward(G, X, k)
     assert elementwise_relative_error(dX, numerical).max() <= THRESHOLD
     assert np.count_nonzero(dX) == G.size                  # one entry per block
@@ -135,9 +122,9 @@ def test_conv_relu_max_pool_backward_matches_central_differences():
 
     dZ = max_pool_backward(G, relu(Z)) * relu_derivative(Z)
     dX, dW, db = conv_backward(dZ, X, W)
-    for analytic, numerical in ((dW, central_differences(lambda W_: loss(X, W_, b), W)),
-                                (db, central_differences(lambda b_: loss(X, W, b_), b)),
-                                (dX, central_differences(lambda X_: m * loss(X_, W, b), X))):
+    for analytic, numerical in ((dW, central_differences(lambda W_: loss(X, W_, b), W, EPS)),
+                                (db, central_differences(lambda b_: loss(X, W, b_), b, EPS)),
+                                (dX, central_differences(lambda X_: m * loss(X_, W, b), X, EPS))):
         assert elementwise_relative_error(analytic, numerical).max() <= THRESHOLD
 
 

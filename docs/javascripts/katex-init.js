@@ -22,7 +22,8 @@ function typesetSearchResult(item) {
   if (item.dataset.typeset) return; // our own changes below are mutations too
   item.dataset.typeset = "yes";
   item.innerHTML = item.innerHTML.replace(/\\[([][\s\S]*?\\[)\]]/g, function (formula) {
-    return formula.replace(/<\/?mark>/g, "").replace(/^\\\[/, "\\(").replace(/\\\]$/, "\\)");
+    return formula.replace(/<\/?mark>/g, "").replace(/\\tag\{[^}]*\}/g, "") // a number needs display
+      .replace(/^\\\[/, "\\(").replace(/\\\]$/, "\\)");
   });
   typesetMath(item);
 }
