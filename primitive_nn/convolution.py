@@ -200,6 +200,7 @@ $$
 \frac{\partial L}{\partial W_{f,u,v,c}}
 = \frac{1}{m} \sum_{n} \sum_{i,j} dZ_{n,i,j,f}\, X^p_{n,\, si+u,\, sj+v,\, c}
 = \frac{1}{m} \left( dZ_\text{mat}^\top P \right)_{f,\,(u,v,c)} ,
+\label{conv-dw}
 $$
 
 a cross-correlation of the inputs with the output gradients: the output
