@@ -51,6 +51,12 @@ def median(values):
     return statistics.median(values)
 
 
+def load(section):
+    """The section `section` of docs/benchmark.json, or an empty dict."""
+    results = json.loads(BENCHMARK_JSON.read_text()) if BENCHMARK_JSON.is_file() else {}
+    return results.get(section, {})
+
+
 def save(section, value):
     """Store `value` under `section` in docs/benchmark.json, keeping the other sections."""
     results = json.loads(BENCHMARK_JSON.read_text()) if BENCHMARK_JSON.is_file() else {}

@@ -785,3 +785,136 @@ def receptive_field(rng, size=28, k=5):
 
 def test_pooling_receptive_field_is_fourteen_pixels():
     assert receptive_field(np.random.default_rng(3)) == (14, 14)
+
+
+# ---- convnet.md, the convnet ------------------------------------------------------------
+
+from primitive_nn import convnet                                          # noqa: E402
+from primitive_nn.convolution import CONVNET, as_images                 # noqa: E402
+from primitive_nn.network import n_layers                                # noqa: E402
+
+
+# --8<-- [start:convnet-channel-order]
+def flatten_channels_first(A):
+    """Maps as columns in a channels-first library's order: channel, then row, then column."""
+    return A if A.ndim == 2 else A.transpose(0, 3, 1, 2).reshape(len(A), -1).T
+
+
+def channels_first_columns(n_H, n_W, n_C):
+    """perm[q]: the row of flatten(A) that row q of flatten_channels_first(A) holds."""
+    return np.arange(n_H * n_W * n_C).reshape(n_H, n_W, n_C).transpose(2, 0, 1).ravel()
+
+
+def logits(params, X, read_maps=convnet.flatten):
+    """Z^{[D]} of a convnet whose last maps are read into columns by read_maps."""
+    n_blocks = sum(params[f"W{l}"].ndim == 4 for l in range(1, n_layers(params) + 1))
+    blocks = {name: p for name, p in params.items() if int(name[1:]) <= n_blocks}
+    A = read_maps(convnet.forward(blocks, X)[f"A{n_blocks}"])    # (n_in, m)
+    for l in range(n_blocks + 1, n_layers(params) + 1):
+        Z = linear_forward(params[f"W{l}"], params[f"b{l}"], A)  # (n_l, m)
+        A = relu(Z)
+    return Z
+# --8<-- [end:convnet-channel-order]
+
+
+def test_convnet_channel_order_permuted_columns_give_the_same_network():
+    rng = np.random.default_rng(0)
+    params = convnet.init_params(CONVNET, rng)
+    params["b3"] = rng.standard_normal(params["b3"].shape)
+    X = rng.random((784, 3))
+    cache = convnet.forward(params, X)
+    perm = channels_first_columns(7, 7, 32)
+    np.testing.assert_array_equal(flatten_channels_first(cache["A2"]), convnet.flatten(cache["A2"])[perm])
+    np.testing.assert_allclose(logits(params, X), cache["Z4"], rtol=1e-12)  # forward's Z^{[D]}
+    permuted = {**params, "W3": params["W3"][:, perm]}
+    np.testing.assert_allclose(logits(permuted, X, flatten_channels_first), cache["Z4"],
+                               rtol=1e-12, atol=1e-12)
+    assert not np.allclose(logits(params, X, flatten_channels_first), cache["Z4"], rtol=0.01)
+    np.testing.assert_array_equal(permuted["W3"][:, np.argsort(perm)], params["W3"])  # and back
+    assert perm[:3].tolist() == [0, 32, 64] and perm[49] == 1     # channel 0 at every position first
+
+
+# --8<-- [start:convnet-global-average]
+def global_average(A):
+    """The maps' mean over positions: (m, n_H, n_W, n_C) -> (n_C, m), one number per channel."""
+    return A if A.ndim == 2 else A.mean(axis=(1, 2)).T
+# --8<-- [end:convnet-global-average]
+
+
+def shifted(X, right):
+    """The digits of X (784, m) moved `right` pixels to the right, zeros coming in."""
+    return translate(as_images(X), 0, right).reshape(X.shape[1], -1).T
+
+
+def a_digit_and_a_convnet(rng, b1_sign=-1):
+    """A digit, ink in rows 4..23 and columns 6..17 of a blank 28 x 28 image, and two networks:
+    CONVNET's blocks with random biases under a global average (W3: 128 x 32) and a flatten."""
+    image = np.zeros((28, 28))
+    image[4:24, 6:18] = rng.random((20, 12)) * (rng.random((20, 12)) < 0.5)
+    params = convnet.init_params(CONVNET, rng)
+    params["b1"] = b1_sign * np.abs(rng.normal(0, 0.1, 16))     # g(b1) = 0 where b1 <= 0
+    params["b2"], params["b3"] = rng.normal(0, 0.1, 32), rng.normal(0, 0.1, (128, 1))
+    flat = dict(params)
+    params["W3"] = rng.normal(0, (2 / 32) ** 0.5, (128, 32))
+    return image.reshape(784, 1), params, flat
+
+
+def block_2_maps(params, X):
+    """A^{[2]} minus the blank image's A^{[2]}: what the ink changes in the block-2 maps."""
+    blocks = {name: params[name] for name in ("W1", "b1", "W2", "b2")}
+    return convnet.forward(blocks, X)["A2"] - convnet.forward(blocks, np.zeros_like(X))["A2"]
+
+
+def test_convnet_global_average_a_four_pixel_shift_moves_the_block_2_maps_by_one_entry():
+    X, params, _ = a_digit_and_a_convnet(np.random.default_rng(0))
+    np.testing.assert_allclose(block_2_maps(params, shifted(X, 4)),
+                               translate(block_2_maps(params, X), 0, 1), rtol=1e-12, atol=1e-12)
+    assert np.abs(block_2_maps(params, X)[:, :, 0]).max() > 0      # the ink reaches the left edge
+    assert np.abs(block_2_maps(params, shifted(X, 4))[:, :, 6]).max() > 0  # ... and the right one
+
+
+def test_convnet_global_average_is_invariant_to_it_and_the_flatten_is_not():
+    X, params, flat = a_digit_and_a_convnet(np.random.default_rng(1))
+    np.testing.assert_allclose(logits(params, shifted(X, 4), global_average),
+                               logits(params, X, global_average), rtol=1e-12, atol=1e-12)
+    assert not np.allclose(logits(flat, shifted(X, 4)), logits(flat, X), rtol=0.01)
+
+
+def test_convnet_global_average_one_or_two_pixels_or_a_positive_first_bias_are_not_absorbed():
+    X, params, _ = a_digit_and_a_convnet(np.random.default_rng(2))
+    for right in (1, 2):
+        assert not np.allclose(logits(params, shifted(X, right), global_average),
+                               logits(params, X, global_average), rtol=1e-6, atol=1e-9)
+    X, params, _ = a_digit_and_a_convnet(np.random.default_rng(2), b1_sign=+1)
+    assert not np.allclose(logits(params, shifted(X, 4), global_average),
+                           logits(params, X, global_average), rtol=1e-6, atol=1e-9)
+
+
+# --8<-- [start:convnet-batch-memory]
+def patch_bytes(m, itemsize=4):
+    """Bytes of the two patch matrices P1 and P2 of a batch of m digits."""
+    per_digit = 28 * 28 * 25 * 1 + 14 * 14 * 25 * 16      # rows times columns of P1 and of P2
+    return m * per_digit * itemsize
+
+
+def largest_batch(budget=2 * 10 ** 9, itemsize=4):
+    """The most digits whose two patch matrices fit in `budget` bytes."""
+    return budget // patch_bytes(1, itemsize)
+# --8<-- [end:convnet-batch-memory]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_convnet_batch_memory_the_count_is_what_forward_holds(dtype):
+    params = convnet.init_params(CONVNET, np.random.default_rng(0), dtype=dtype)
+    cache = convnet.forward(params, np.zeros((784, 3), dtype))
+    assert cache["P1"].shape == (3 * 28 * 28, 25) and cache["P2"].shape == (3 * 14 * 14, 400)
+    itemsize = np.dtype(dtype).itemsize
+    assert cache["P1"].nbytes + cache["P2"].nbytes == patch_bytes(3, itemsize)
+    assert patch_bytes(1, 1) == sum(c["patch_entries"] for c in layer_costs())
+
+
+def test_convnet_batch_memory_the_numbers_of_the_solution():
+    assert patch_bytes(1) == 392_000 and largest_batch() == 5102
+    assert patch_bytes(5102) <= 2 * 10 ** 9 < patch_bytes(5103)
+    assert patch_bytes(convnet.ARCHITECTURES["convnet"].max_batch) == 196_000_000
+    assert patch_bytes(10_000) == 3_920_000_000 and patch_bytes(500, 8) == 392_000_000

@@ -282,8 +282,9 @@ SHIPPED = replace(RECIPES["best"].recipe, layers=(784, 400, 400, 10), dev_size=5
 
 
 # Part IV's convolutional network (`primitive_nn.convnet`), trained with Part II's loop. Not a
-# rung of the ladder, whose page trains every recipe of RECIPES. Its settings are those of a
-# PyTorch probe of the same network, a starting point not yet chosen on dev.
+# rung of Part II's ladder, whose page trains every recipe of RECIPES: Part IV has its own
+# table (`pages/convnet.py`). Its settings are those of a PyTorch probe of the same network,
+# but for the peak rate, the best on dev of the three the convnet chapter tried (`conv_alpha`).
 CONVNETS = {
     "conv": Named(replace(PART2, architecture="convnet", epochs=12, batch_size=64,
                           optimizer="momentum", alpha=0.05, schedule="cosine",
