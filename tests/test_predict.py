@@ -3,10 +3,14 @@
 The command runs in-process on pictures made in the test. The tests marked
 `mnist` write fake photos of MNIST test digits as PNG and JPEG files and
 check that the command reads them, and that the shipped networks' recorded
-test accuracies are what they score.
+test accuracies are what they score. The shipped convnet is written by the
+book command; until it has run, the tests of `--network convnet` ship a
+convnet of random weights into a folder of their own.
 """
 
+import functools
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -15,7 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from primitive_nn import convnet
+from primitive_nn.convnet import ARCHITECTURES, CONVNET, parameter_shapes
 from primitive_nn.errors import DataError
+from primitive_nn.loss import softmax
 from primitive_nn.machinery import files, models, predict_cli
 from primitive_nn.machinery.mnist import load_mnist
 from primitive_nn.machinery.pages.handwriting import photograph
@@ -112,6 +119,62 @@ def test_json_with_a_bad_picture_keeps_stdout_valid(pictures, capsys):
     assert status == 1 and len(json.loads(out)) == 1 and "not an image" in err
 
 
+def shipped_folder(folder, with_convnet=True):
+    """A copy of the package's shipped networks in `folder`, and a convnet of random He weights."""
+    folder.mkdir()
+    for path in models.MODELS_DIR.iterdir():
+        if path.suffix in (".npz", ".json") and path.name != "convnet.npz":
+            shutil.copy(path, folder / path.name)
+    manifest = models.read_manifest(folder)
+    manifest["networks"].pop("convnet", None)
+    files.write_json(folder / models.MANIFEST, manifest)
+    if with_convnet:
+        params = convnet.init_params(CONVNET, np.random.default_rng(0), dtype=np.float32)
+        models.write_shipped("convnet", params, "random He weights", 0.1, 1.5, models_dir=folder)
+    return folder
+
+
+@pytest.fixture
+def shipped_here(tmp_path, monkeypatch):
+    """`ship(with_convnet)`: make `predict` read its shipped networks from `shipped_folder`."""
+    def ship(with_convnet=True):
+        folder = shipped_folder(tmp_path / "models", with_convnet)
+        for name in ("load_shipped", "shipped_temperature"):
+            monkeypatch.setattr(models, name, functools.partial(getattr(models, name), models_dir=folder))
+        return folder
+    return ship
+
+
+def test_network_convnet_reads_with_the_shipped_convnet_and_its_temperature(pictures, shipped_here,
+                                                                             capsys):
+    folder = shipped_here()
+    status, out, err = run([pictures["good"], "--network", "convnet", "--json"], capsys)
+    params = models.load_shipped("convnet")
+    assert {k: p.shape for k, p in params.items()} == parameter_shapes()
+    image = predict_cli.read(pictures["good"], params)[0].reshape(784, 1)     # the same preparation
+    expected = models.probabilities(params, image, 1.5)[:, 0]
+    assert status == 0 and err == "" and models.shipped_temperature("convnet") == 1.5
+    assert json.loads(out)[0]["probabilities"] == pytest.approx(expected.tolist())
+    assert json.loads(out)[0]["digit"] == int(expected.argmax())
+    status, out, _ = run([pictures["good"], "--json"], capsys)                # the default: predict
+    assert status == 0 and json.loads(out)[0]["probabilities"] == pytest.approx(
+        models.probabilities(models.load_shipped(), image, models.shipped_temperature())[:, 0].tolist())
+    assert (folder / "convnet.npz").is_file()
+
+
+def test_network_convnet_before_the_book_wrote_it_gets_one_line(pictures, shipped_here, capsys):
+    shipped_here(with_convnet=False)
+    status, out, err = run([pictures["good"], "--network", "convnet"], capsys)
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert "convnet.npz is missing" in err and "python -m primitive_nn.book" in err
+
+
+def test_network_and_model_together_are_an_argparse_error(pictures, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        predict_cli.main([str(pictures["good"]), "--network", "seed", "--model", str(tmp_path / "m.npz")])
+    assert exit_.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
 def test_a_model_from_train_out_is_used(pictures, tmp_path, capsys):
     params = init_params([784, 12, 10], np.random.default_rng(0), "he", np.float32)
     files.save_model(tmp_path / "model.npz", params)
@@ -197,15 +260,27 @@ def test_the_module_runs_as_a_command(pictures):
 
 
 def test_the_shipped_networks_are_in_the_package_and_small():
+    """predict and seed always; the convnet once the book command has written it."""
     manifest = models.read_manifest()
-    assert manifest["default"] == "predict" and list(manifest["networks"]) == ["predict", "seed"]
+    names = list(manifest["networks"])
+    assert manifest["default"] == "predict" and {"predict", "seed"} <= set(names)
+    assert names == [name for name in models.NAMES if name in names]       # the page's order
     for name, entry in manifest["networks"].items():
         params = models.load_shipped(name)
-        assert models.check_shapes(params) == entry["layer_sizes"]
+        assert entry["architecture"] == models.architecture_of(params)
+        if entry["architecture"] == "mlp":
+            assert models.check_shapes(params) == entry["layer_sizes"]
+        else:
+            assert entry["layers"] == [list(layer) for layer in CONVNET]
+            assert {k: p.shape for k, p in params.items()} == parameter_shapes()
         assert all(p.dtype == np.float32 for p in params.values())
         assert entry["description"] and 0 < entry["test_accuracy"] <= 1
     assert manifest["networks"]["seed"]["layer_sizes"] == [784, 10, 10]
+    assert manifest["networks"]["predict"]["architecture"] == "mlp"
     assert (models.MODELS_DIR / "predict.npz").stat().st_size <= 2.1e6
+    if "convnet" in names:
+        assert manifest["networks"]["convnet"]["architecture"] == "convnet"
+        assert (models.MODELS_DIR / "convnet.npz").stat().st_size <= 0.9e6   # 215,370 float32
 
 
 def test_the_shipped_networks_are_package_data():
@@ -215,7 +290,7 @@ def test_the_shipped_networks_are_package_data():
 
 
 def test_an_unknown_shipped_network_is_refused():
-    with pytest.raises(DataError, match="choose one of predict, seed"):
+    with pytest.raises(DataError, match="choose one of predict, convnet, seed"):
         models.load_shipped("best")
 
 
@@ -225,29 +300,74 @@ def test_write_shipped_then_load(tmp_path):
     loaded = models.load_shipped("seed", tmp_path)
     assert all(np.array_equal(loaded[k], params[k].astype(np.float32)) for k in params)
     assert models.read_manifest(tmp_path)["networks"]["seed"] == {
-        "file": "seed.npz", "layer_sizes": [784, 8, 10], "description": "a test network",
-        "test_accuracy": 0.5123, "temperature": 1.2346}
+        "file": "seed.npz", "architecture": "mlp", "layer_sizes": [784, 8, 10],
+        "description": "a test network", "test_accuracy": 0.5123, "temperature": 1.2346}
     assert models.shipped_temperature("seed", tmp_path) == 1.2346
     with pytest.raises(DataError, match="W1 has shape"):
         models.write_shipped("seed", {**params, "W1": params["W1"][:, :100]}, "bad", 0.5,
                              models_dir=tmp_path)
 
 
+def test_write_shipped_records_a_convnet_by_its_architecture(tmp_path):
+    params = convnet.init_params(CONVNET, np.random.default_rng(2))                  # float64
+    models.write_shipped("convnet", params, "a test convnet", 0.98765, 0.8, models_dir=tmp_path)
+    models.write_shipped("seed", init_params([784, 8, 10], np.random.default_rng(1)), "an MLP",
+                         0.5, models_dir=tmp_path)
+    manifest = models.read_manifest(tmp_path)
+    assert list(manifest["networks"]) == ["convnet", "seed"]                          # NAMES' order
+    assert manifest["networks"]["convnet"] == {
+        "file": "convnet.npz", "architecture": "convnet",
+        "layers": [["conv", 5, 16], ["relu"], ["pool", 2], ["conv", 5, 32], ["relu"], ["pool", 2],
+                   ["dense", 128], ["relu"], ["dense", 10]],
+        "description": "a test convnet", "test_accuracy": 0.9877, "temperature": 0.8}
+    loaded = models.load_shipped("convnet", tmp_path)
+    assert {k: p.shape for k, p in loaded.items()} == parameter_shapes()
+    assert all(np.array_equal(loaded[k], params[k].astype(np.float32)) for k in params)
+    assert models.shipped_temperature("convnet", tmp_path) == 0.8
+
+
+def test_a_convnet_of_other_shapes_is_refused_by_write_shipped(tmp_path):
+    params = convnet.init_params(CONVNET, np.random.default_rng(2))
+    with pytest.raises(DataError, match="convnet: holds .* expected the convnet network's"):
+        models.write_shipped("convnet", {**params, "W2": params["W2"][:8]}, "bad", 0.5,
+                             models_dir=tmp_path)
+    assert not (tmp_path / "convnet.npz").exists()
+
+
+def test_probabilities_of_a_convnet_go_in_chunks_of_its_largest_pass(monkeypatch):
+    params = convnet.init_params(CONVNET, np.random.default_rng(3), dtype=np.float32)
+    X = np.random.default_rng(4).random((784, 7))
+    params64 = {k: p.astype(np.float64) for k, p in params.items()}
+    whole = convnet.forward(params64, X)["Z4"]                                        # (10, 7)
+    monkeypatch.setitem(ARCHITECTURES, "convnet", ARCHITECTURES["convnet"]._replace(max_batch=3))
+    A = models.probabilities(params, X, 2.0)                                          # 3 + 3 + 1
+    assert A.shape == (10, 7) and np.allclose(A, softmax(whole / 2.0), rtol=0, atol=1e-12)
+
+
 def test_export_for_site_writes_float32_the_page_can_index(tmp_path):
-    written = models.export_for_site(models.MODELS_DIR, tmp_path)
-    target = tmp_path / "assets" / "models"
-    assert set(written) == {target / "predict.bin", target / "seed.bin", target / "models.json"}
+    """The package's networks, and a convnet if the book has not shipped one yet."""
+    folder = models.MODELS_DIR
+    if "convnet" not in models.read_manifest()["networks"]:
+        folder = shipped_folder(tmp_path / "models")
+    written = models.export_for_site(folder, tmp_path / "site")
+    target = tmp_path / "site" / "assets" / "models"
+    assert set(written) == {target / f"{name}.bin" for name in models.NAMES} | {target / "models.json"}
     manifest = json.loads((target / "models.json").read_text())
     assert manifest["preprocessing"]["BOX"] == 20 and manifest["default"] == "predict"
+    assert list(manifest["networks"]) == list(models.NAMES)
     total = 0
     for name, entry in manifest["networks"].items():
         blob = np.fromfile(target / entry["file"], dtype="<f4")
-        params = models.load_shipped(name)
+        params = models.load_shipped(name, folder)
+        assert entry["architecture"] == models.architecture_of(params)
         for p in entry["parameters"]:
             size = int(np.prod(p["shape"]))
             array = blob[p["offset"]:p["offset"] + size].reshape(p["shape"])
             assert np.array_equal(array, params[p["name"]])
         total += blob.nbytes
+    assert manifest["networks"]["convnet"]["parameters"][0] == {
+        "name": "W1", "shape": [16, 5, 5, 1], "offset": 0}                            # NHWC kernels
+    assert (target / "convnet.bin").stat().st_size == 4 * 215_370
     assert total <= 4e6  # what the page loads: a few MB at most
 
 

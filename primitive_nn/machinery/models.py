@@ -1,15 +1,19 @@
 r"""The trained networks shipped inside the package, and their copies for the book's page.
 
-`primitive_nn/models/` holds two networks, written by `python -m primitive_nn.book`:
+`primitive_nn/models/` holds three networks, written by `python -m primitive_nn.book`:
 
 | name | file | what |
 |---|---|---|
+| `predict` | `predict.npz` | the MLP `python -m primitive_nn.predict` uses by default |
+| `convnet` | `convnet.npz` | Part IV's convnet (`primitive_nn.convnet`), `predict --network convnet` |
 | `seed` | `seed.npz` | the seed's 784-10-10, trained with the book's median seed |
-| `predict` | `predict.npz` | the network `python -m primitive_nn.predict` uses by default |
 
 Each `.npz` holds plain float32 arrays `W1, b1, W2, b2, ...` and no pickles,
 the same format as `python -m primitive_nn.train --out` writes. Beside them,
-`models.json` records for each network its layer sizes, a one-line
+`models.json` records for each network its `architecture`, a name of
+`primitive_nn.convnet.ARCHITECTURES` ("mlp" or "convnet", read off the
+weights: a `W` with four axes is a convolution), its layers (`layer_sizes`
+for an MLP, `layers` for a convnet, as `CONVNET` lists them), a one-line
 description, its accuracy on the official test set, and its temperature:
 the $T$ of `primitive_nn.calibration`, fitted on the images its training
 held out, by which its logits are divided before the softmax so that its
@@ -20,10 +24,12 @@ The weights are committed once, as these `.npz` files. When the book is
 built, `book/hooks.py` calls `export_for_site`, which writes what the "Try
 it" page loads into the site: `assets/models/models.json`, a manifest, and
 one `<name>.bin` per network, its arrays as little-endian float32 one after
-the other in C order, the offset and shape of each named in the manifest.
-The manifest also carries the constants of `primitive_nn.handwriting`, so
-the page's JavaScript prepares a drawing with the very numbers NumPy uses,
-and `UNSURE`, the probability below which the page calls its answer unsure.
+the other in C order, the offset and shape of each named in the manifest
+(a convnet's kernels $(n_F, k_H, k_W, n_C)$ as NumPy holds them, channel
+fastest). The manifest also carries the constants of
+`primitive_nn.handwriting`, so the page's JavaScript prepares a drawing with
+the very numbers NumPy uses, and `UNSURE`, the probability below which the
+page calls its answer unsure.
 """
 
 import json
@@ -40,7 +46,7 @@ from primitive_nn.network import n_layers
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # primitive_nn/models/
 MANIFEST = "models.json"
-NAMES = ("predict", "seed")  # the page lists them in this order
+NAMES = ("predict", "convnet", "seed")  # the page lists them in this order
 DEFAULT = "predict"          # the network `predict` uses and the page opens with
 SITE_DIR = Path("assets", "models")  # inside the built site
 N_IN, N_OUT = 784, 10        # 28 x 28 pixels in, 10 digits out
@@ -97,8 +103,12 @@ def check_shapes(params, source="model"):
     return sizes
 
 
-def load(path):
-    """Load a model.npz (as `train --out` writes it) and check its shapes; return the parameters."""
+def load(path, architecture=None):
+    """Load a model.npz (as `train --out` writes it) and check its shapes; return the parameters.
+
+    `architecture` names the network it must be (`check_network`); None
+    reads it from the metrics.json beside the file, an MLP if there is none.
+    """
     path = Path(path)
     if path.is_dir():
         model = " (it holds a model.npz: pass that file)" if (path / "model.npz").is_file() else ""
@@ -113,9 +123,9 @@ def load(path):
                             "pass one written by `python -m primitive_nn.train --out`")
     params = files.load_model(path)
     try:
-        check_network(params, trained(path, "architecture", "mlp"), str(path))
+        check_network(params, architecture or trained(path, "architecture", "mlp"), str(path))
     except DataError as error:
-        if path.with_name("metrics.json").is_file():
+        if architecture or path.with_name("metrics.json").is_file():
             raise
         raise DataError(f"{error} (with no metrics.json beside it to name its --architecture, "
                         "it was read as an MLP)") from None
@@ -137,6 +147,18 @@ def trained(path, name, default):
         return str(files.read_json(Path(path).with_name("metrics.json")).get(name, default))
     except (OSError, ValueError, AttributeError):
         return default
+
+
+def architecture_of(params):
+    """The name in `ARCHITECTURES` of the network `params` is: "convnet" if a `W` has four axes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> architecture_of({"W1": np.zeros((16, 5, 5, 1))}), architecture_of({"W1": np.zeros((16, 784))})
+    ('convnet', 'mlp')
+    """
+    return "convnet" if any(p.ndim == 4 for p in params.values()) else "mlp"
 
 
 def check_network(params, architecture, source="model"):
@@ -175,14 +197,16 @@ def read_manifest(models_dir=MODELS_DIR):
 
 
 def load_shipped(name=DEFAULT, models_dir=MODELS_DIR):
-    """The parameters of a network shipped in the package: `"predict"` or `"seed"`."""
+    """The parameters of a network shipped in the package (`NAMES`), checked as models.json's
+    `architecture` says (an MLP if it says none)."""
     if name not in NAMES:
         raise DataError(f"no shipped network called {name!r}; choose one of {', '.join(NAMES)}")
     path = Path(models_dir) / f"{name}.npz"
     if not path.is_file():
         raise DataError(f"{path} is missing: the package ships it; "
                         "regenerate it with `python -m primitive_nn.book`")
-    return load(path)
+    entry = read_manifest(models_dir)["networks"].get(name, {})
+    return load(path, entry.get("architecture", "mlp"))
 
 
 def write_shipped(name, params, description, test_accuracy, temperature=1.0, models_dir=MODELS_DIR):
@@ -190,9 +214,10 @@ def write_shipped(name, params, description, test_accuracy, temperature=1.0, mod
 
     Parameters
     ----------
-    name : {"predict", "seed"}
+    name : {"predict", "convnet", "seed"}
     params : dict of str to ndarray
-        `W1, b1, ...`, checked by `check_shapes`.
+        `W1, b1, ...`: an MLP's, checked by `check_shapes`, or a convnet's
+        (a `W` with four axes), exactly `primitive_nn.convnet.parameter_shapes()`.
     description : str
         One line, shown on the "Try it" page.
     test_accuracy : float
@@ -210,12 +235,15 @@ def write_shipped(name, params, description, test_accuracy, temperature=1.0, mod
     if name not in NAMES:
         raise ValueError(f"shipped networks are called {', '.join(NAMES)}, not {name!r}")
     params = {key: np.asarray(value, dtype=np.float32) for key, value in params.items()}
-    sizes = check_shapes(params, name)
+    architecture = architecture_of(params)
+    sizes = check_network(params, architecture, name)
     models_dir = files.prepare_output_dir(models_dir, "models folder")
     files.save_model(models_dir / f"{name}.npz", params)
     manifest = read_manifest(models_dir)
     manifest["default"] = DEFAULT
-    manifest["networks"][name] = {"file": f"{name}.npz", "layer_sizes": sizes,
+    layers = ({"layer_sizes": sizes} if sizes is not None else
+              {"layers": [list(layer) for layer in ARCHITECTURES[architecture].layers]})
+    manifest["networks"][name] = {"file": f"{name}.npz", "architecture": architecture, **layers,
                                   "description": description,
                                   "test_accuracy": round(float(test_accuracy), 4),
                                   "temperature": round(float(temperature), 4)}
@@ -232,9 +260,15 @@ def probabilities(params, X, temperature=1.0):
     $\operatorname{softmax}(Z^{[D]} / T)$. The forward pass is
     `primitive_nn.convnet.forward`, which reads the layers from the
     parameters' shapes: an MLP's are exactly `primitive_nn.network.forward`'s.
+    A convnet reads the columns in chunks of its `max_batch` (500), so that
+    its patch matrices stay small.
     """
     params64 = {name: np.asarray(p, dtype=np.float64) for name, p in params.items()}
-    Z = forward(params64, np.asarray(X, dtype=np.float64))[f"Z{n_layers(params)}"]  # (10, m)
+    X, D = np.asarray(X, dtype=np.float64), n_layers(params)
+    m = max(X.shape[1], 1)                                      # no columns: one empty chunk
+    chunk = ARCHITECTURES[architecture_of(params)].max_batch or m   # an MLP: all of them at once
+    Z = np.concatenate([forward(params64, X[:, i:i + chunk])[f"Z{D}"]   # (10, chunk)
+                        for i in range(0, m, chunk)], axis=1)         # (10, m)
     return softmax(Z / temperature)
 
 
@@ -280,10 +314,10 @@ def export_for_site(models_dir, site_dir):
     target = files.prepare_output_dir(Path(site_dir) / SITE_DIR, "site folder")
     networks, written = {}, []
     for name, entry in manifest["networks"].items():
-        params = load(Path(models_dir) / entry["file"])
+        params = load(Path(models_dir) / entry["file"], entry.get("architecture", "mlp"))
         blob, layout = float32_blob(params)
         files.write_atomically(target / f"{name}.bin", lambda f, blob=blob: f.write(blob))
-        networks[name] = {**{k: v for k, v in entry.items() if k != "file"},
+        networks[name] = {"architecture": "mlp", **{k: v for k, v in entry.items() if k != "file"},
                           "file": f"{name}.bin", "dtype": "float32", "byte_order": "little",
                           "parameters": layout}
         written.append(target / f"{name}.bin")

@@ -4,15 +4,19 @@ r"""The command line `python -m primitive_nn.predict`: read your own handwritten
 python -m primitive_nn.predict photo.jpg                 # one line: path, digit, top three
 python -m primitive_nn.predict *.png --json              # a JSON list, ten probabilities each
 python -m primitive_nn.predict photo.jpg --show          # and the 28x28 image the network sees
+python -m primitive_nn.predict photo.jpg --network convnet   # another network the package ships
 python -m primitive_nn.predict photo.jpg --model runs/a/model.npz
 ```
 
 Each picture goes through `primitive_nn.handwriting.prepare`: reduced while
 it is decoded if it is large, grey, the paper flattened, the ink found
 relative to it, ruled lines erased, cropped to the digit's own pieces of
-ink, fitted into 20×20, centred by its centre of mass in 28×28. Then the network reads it: by default the one the package ships
-(`primitive_nn.machinery.models`), or any `model.npz` that
-`python -m primitive_nn.train --out` wrote.
+ink, fitted into 20×20, centred by its centre of mass in 28×28. Then the
+network reads it: by default the MLP the package ships, `--network` another
+of the shipped networks (`primitive_nn.machinery.models`: `convnet`, Part
+IV's convnet, or `seed`), each with its temperature, or `--model` any
+`model.npz` that `python -m primitive_nn.train --out` wrote. Every network
+reads the same prepared image.
 
 The model and the `--show` folder are checked first: a problem with either
 stops the command with one line. A picture that cannot be read (missing,
@@ -40,10 +44,13 @@ def make_parser():
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
                    help="pictures, each of one digit, dark on light or light on dark: any "
                         "format Pillow reads, such as PNG, JPEG, WebP, BMP, TIFF or GIF")
-    p.add_argument("--model", type=Path, metavar="PATH",
-                   help="a model.npz written by `python -m primitive_nn.train --out`, its "
-                        "probabilities as trained (default: the network shipped in the package, "
-                        "its probabilities calibrated by the temperature models.json records)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--network", choices=models.NAMES, default=models.DEFAULT,
+                       help="the network shipped in the package that reads the pictures, its "
+                            "probabilities calibrated by the temperature models.json records")
+    which.add_argument("--model", type=Path, metavar="PATH",
+                       help="a model.npz written by `python -m primitive_nn.train --out`, in place "
+                            "of a shipped network, its probabilities as trained")
     p.add_argument("--json", action="store_true",
                    help='print a JSON list: {"path", "digit", "probabilities": [10 floats]} per picture')
     p.add_argument("--show", action="store_true",
@@ -111,8 +118,8 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
     if args.out and not args.show:
         raise DataError("--out is where --show saves its images; add --show, or leave out --out")
-    params = models.load(args.model) if args.model else models.load_shipped()
-    temperature = 1.0 if args.model else models.shipped_temperature()
+    params = models.load(args.model) if args.model else models.load_shipped(args.network)
+    temperature = 1.0 if args.model else models.shipped_temperature(args.network)
     out_dir = args.out or (None if figures.has_display() else Path.cwd())  # None: display them
     if args.show and out_dir is not None:
         files.prepare_output_dir(out_dir, "--out" if args.out else "--show")

@@ -7,6 +7,10 @@ r"""The book module of "The convnet": the `conv` recipe chosen on dev, trained o
   settings, then the convnet itself.
 * `conv_shift` moves every test digit right and down by 0 to 6 pixels and
   measures both networks of each seed on them.
+* `convnet_shipped` calibrates the seed-0 convnet on the 5,000 training
+  images it held out, as `shipped` (`pages/handwriting.py`) calibrates the
+  shipped MLP: the package ships that convnet as `convnet`, for
+  `python -m primitive_nn.predict --network convnet` and the "Try it" page.
 
 The figures read the seed-0 convnet's weights: its first layer's filters,
 and the maps it makes of one test digit.
@@ -17,14 +21,17 @@ from dataclasses import replace
 import numpy as np
 from matplotlib.figure import Figure
 
+from primitive_nn import data
 from primitive_nn.architecture import count_params
+from primitive_nn.calibration import fit_temperature
 from primitive_nn.convnet import ARCHITECTURES, CONVNET, parameter_shapes
 from primitive_nn.machinery.figures import WIDTH, show_image, styled
-from primitive_nn.machinery.lab import experiment, figure, quoted
+from primitive_nn.machinery.lab import experiment, figure, network, quoted
 from primitive_nn.machinery.pages import compared, over_seeds, pct
+from primitive_nn.machinery.pages.calibration import calibration_of, dev_split
 from primitive_nn.machinery.pages.handwriting import shift
 from primitive_nn.machinery.recipes import CONVNETS, PART2_SEEDS
-from primitive_nn.machinery.runs import summary
+from primitive_nn.machinery.runs import summary, training_examples
 from primitive_nn.network import n_layers
 
 CONV = CONVNETS["conv"].recipe
@@ -119,6 +126,45 @@ def rungs_table(rungs):
 def seed0_convnet(lab):
     """The seed-0 run of the conv recipe (the choice's run, cached)."""
     return rung_runs(lab, "conv")[0]
+
+
+def convnet_logits(params, X):
+    """A convnet's logits $Z^{[D]}$ on the columns of X, in float32 chunks of its largest pass: (10, m).
+
+    Computed as it was trained, in float32, `EVAL_CHUNK` (500) digits at a
+    time so that the patch matrices stay small; returned as float64 for the
+    temperature's fit.
+    """
+    forward, D = ARCHITECTURES["convnet"].forward, n_layers(params)
+    params32 = {name: p.astype(np.float32) for name, p in params.items()}
+    X = X.astype(np.float32)
+    return np.concatenate([forward(params32, X[:, i:i + EVAL_CHUNK])[f"Z{D}"]    # (10, 500)
+                           for i in range(0, X.shape[1], EVAL_CHUNK)], axis=1).astype(np.float64)
+
+
+@experiment("convnet_shipped", "the convnet the package ships: the conv recipe's seed-0 run, "
+                               "calibrated on the 5,000 images it held out")
+def convnet_shipped(lab):
+    run = seed0_convnet(lab)
+    X_dev, y_dev = dev_split(run, lab.mnist)
+    T = fit_temperature(convnet_logits(run.params, X_dev), y_dev)
+    Z_test = convnet_logits(run.params, data.to_columns(lab.mnist.test_images))
+    return {"test_accuracy": run.test_accuracy, "dev_accuracy": run.dev_accuracy,
+            "temperature": T, "dev_size": run.recipe.dev_size,
+            "train_size": training_examples(run.recipe, lab.mnist),
+            "test": calibration_of(Z_test, lab.mnist.test_labels.astype(int), T)}, {}
+
+
+@network("convnet")
+def shipped_convnet(lab):
+    """The seed-0 convnet, shipped for `predict --network convnet` and the "Try it" page."""
+    numbers, _ = lab.result("convnet_shipped")
+    run = seed0_convnet(lab)
+    return (run.params,
+            f"Part IV's convnet, the conv recipe with seed {run.recipe.seed}, trained on "
+            f"{numbers['train_size']:,} training digits and calibrated on the other "
+            f"{numbers['dev_size']:,} (T = {numbers['temperature']:.2f})",
+            numbers["test_accuracy"], numbers["temperature"])
 
 
 @styled
