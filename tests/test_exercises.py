@@ -918,3 +918,140 @@ def test_convnet_batch_memory_the_numbers_of_the_solution():
     assert patch_bytes(5102) <= 2 * 10 ** 9 < patch_bytes(5103)
     assert patch_bytes(convnet.ARCHITECTURES["convnet"].max_batch) == 196_000_000
     assert patch_bytes(10_000) == 3_920_000_000 and patch_bytes(500, 8) == 392_000_000
+
+
+# ---- batchnorm.md, batch normalization ----------------------------------------------------
+
+from primitive_nn import batchnorm as bn                                  # noqa: E402
+
+
+def bn_problem(shape, seed=0):
+    """Z far from standard, gamma and beta shaped like the layer's bias, an upstream gradient."""
+    rng = np.random.default_rng(seed)
+    Z = 2.0 + 3.0 * rng.standard_normal(shape)
+    features = (shape[0], 1) if len(shape) == 2 else (shape[-1],)
+    return Z, rng.uniform(0.5, 2.0, features), rng.standard_normal(features), rng.standard_normal(shape)
+
+
+# --8<-- [start:batchnorm-staged-backward]
+def batchnorm_backward_staged(dY, Z, gamma, eps=bn.EPS):
+    """Batch normalization's backward pass one node of the forward pass at a time, last node first."""
+    axes = bn.batch_axes(Z)
+    m, N = Z.shape[axes[0]], Z.size // gamma.size           # examples; entries per feature
+
+    def total(A):                                           # over each feature's N entries
+        return A.sum(axis=axes, keepdims=True)
+
+    mu = total(Z) / N                                       # the forward pass, node by node
+    C = Z - mu
+    var = total(C ** 2) / N
+    s = np.sqrt(var + eps)
+    Zhat = C / s
+    dgamma = total(dY * Zhat).reshape(gamma.shape) / m      # y = gamma zhat + beta
+    dbeta = total(dY).reshape(gamma.shape) / m
+    dZhat = gamma * dY
+    ds = -total(dZhat * C) / s ** 2                         # zhat = C / s, through s
+    dvar = ds / (2 * s)                                     # s = sqrt(var + eps)
+    dC = dZhat / s + dvar * 2 * C / N                       # zhat = C / s, and var = total(C^2) / N
+    dmu = -total(dC)                                        # C = Z - mu, through mu
+    dZ = dC + dmu / N                                       # C = Z - mu, and mu = total(Z) / N
+    return dZ, dgamma, dbeta
+# --8<-- [end:batchnorm-staged-backward]
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (3, 5, 3, 2)])
+def test_batchnorm_staged_backward_is_the_compact_formula(shape):
+    Z, gamma, beta, dY = bn_problem(shape)
+    _, cache = bn.batchnorm_forward(Z, gamma, beta)
+    compact = bn.batchnorm_backward(dY, cache, gamma)
+    for staged, expected in zip(batchnorm_backward_staged(dY, Z, gamma), compact):
+        np.testing.assert_allclose(staged, expected, rtol=1e-10, atol=1e-13)
+
+
+def test_batchnorm_staged_backward_the_path_through_the_variance_adds_nothing_to_dmu():
+    Z, gamma, beta, dY = bn_problem((4, 6), seed=1)
+    C = Z - Z.mean(axis=1, keepdims=True)
+    assert np.abs(C.sum(axis=1)).max() < 1e-12      # dvar * 2 C / N sums to 0: only dZhat / s reaches mu
+
+
+# --8<-- [start:batchnorm-redundant-bias]
+def bias_before_batchnorm(W, b, X, gamma, beta, dY):
+    """A dense layer Z = W X + b followed by batch normalization: its output, and db."""
+    Y, cache = bn.batchnorm_forward(linear_forward(W, b, X), gamma, beta)
+    dZ, _, _ = bn.batchnorm_backward(dY, cache, gamma)
+    _, db = linear_backward(dZ, X)
+    return Y, db
+# --8<-- [end:batchnorm-redundant-bias]
+
+
+def test_batchnorm_redundant_bias_changes_nothing_and_gets_no_gradient():
+    rng = np.random.default_rng(2)
+    W, X = rng.standard_normal((3, 4)), rng.random((4, 8))
+    b, gamma, beta, dY = (rng.standard_normal((3, 1)), rng.uniform(0.5, 2, (3, 1)),
+                          rng.standard_normal((3, 1)), rng.standard_normal((3, 8)))
+    Y, db = bias_before_batchnorm(W, b, X, gamma, beta, dY)
+    Y0, _ = bias_before_batchnorm(W, np.zeros((3, 1)), X, gamma, beta, dY)
+    np.testing.assert_allclose(Y, Y0, rtol=1e-12, atol=1e-12)
+    assert np.abs(db).max() < 1e-15
+    assert np.abs(linear_backward(dY, X)[1]).min() > 0.01    # without batch normalization it would move
+
+
+# --8<-- [start:batchnorm-scale-invariance]
+def weight_gradient(W, X, gamma, beta, dY, eps=bn.EPS):
+    """A dense layer Z = W X with no bias, then batch normalization: its output, and dW."""
+    Y, cache = bn.batchnorm_forward(W @ X, gamma, beta, eps)
+    dZ, _, _ = bn.batchnorm_backward(dY, cache, gamma)
+    return Y, dZ @ X.T / X.shape[1]
+# --8<-- [end:batchnorm-scale-invariance]
+
+
+def scale_problem(seed=3):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((3, 5)), rng.random((5, 9)), rng.uniform(0.5, 2, (3, 1)),
+            rng.standard_normal((3, 1)), rng.standard_normal((3, 9)))
+
+
+@pytest.mark.parametrize("a", [0.1, 3.0])
+def test_batchnorm_scale_invariance_same_output_gradient_divided_by_a(a):
+    W, X, gamma, beta, dY = scale_problem()
+    Y, dW = weight_gradient(W, X, gamma, beta, dY, eps=0.0)
+    Ya, dWa = weight_gradient(a * W, X, gamma, beta, dY, eps=0.0)
+    np.testing.assert_allclose(Ya, Y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dWa, dW / a, rtol=1e-10, atol=1e-14)
+
+
+def test_batchnorm_scale_invariance_each_row_of_dw_is_orthogonal_to_w_so_a_step_lengthens_it():
+    W, X, gamma, beta, dY = scale_problem(seed=4)
+    _, dW = weight_gradient(W, X, gamma, beta, dY, eps=0.0)
+    assert np.abs((dW * W).sum(axis=1)).max() < 1e-12 * np.abs(dW).max() * np.abs(W).max() * W.shape[1]
+    alpha = 0.5
+    def squared_norms(A):
+        return np.linalg.norm(A, axis=1) ** 2
+
+    np.testing.assert_allclose(squared_norms(W - alpha * dW), squared_norms(W) + alpha ** 2 * squared_norms(dW))
+    _, dW_eps = weight_gradient(W, X, gamma, beta, dY)         # with EPS: orthogonal to a part in 1e5
+    cosine = (dW_eps * W).sum(axis=1) / np.linalg.norm(dW_eps, axis=1) / np.linalg.norm(W, axis=1)
+    assert 0 < np.abs(cosine).max() < 1e-4
+
+
+# --8<-- [start:batchnorm-fold]
+def fold(W, b, gamma, beta, running_mean, running_var, eps=bn.EPS):
+    """W' and b' of one layer that computes batchnorm_eval of the layer (W, b): dense or convolution."""
+    a = gamma / np.sqrt(running_var + eps)                  # a scale per unit or channel, gamma's shape
+    return a.reshape(len(W), *(1,) * (W.ndim - 1)) * W, a * (b - running_mean) + beta
+# --8<-- [end:batchnorm-fold]
+
+
+def test_batchnorm_fold_dense_and_convolution():
+    rng = np.random.default_rng(5)
+    layers = [(linear_forward, rng.standard_normal((3, 4)), rng.standard_normal((3, 1)), rng.random((4, 6))),
+              (lambda W, b, X: conv_forward(X, W, b),
+               rng.standard_normal((2, 3, 3, 1)), rng.standard_normal(2), rng.random((2, 5, 5, 1)))]
+    for layer, W, b, X in layers:
+        shape = b.shape
+        gamma, beta = rng.uniform(0.5, 2, shape), rng.standard_normal(shape)
+        mean, var = rng.standard_normal(shape), rng.uniform(0.5, 3, shape)
+        W_folded, b_folded = fold(W, b, gamma, beta, mean, var)
+        assert W_folded.shape == W.shape and b_folded.shape == b.shape
+        expected = bn.batchnorm_eval(layer(W, b, X), gamma, beta, mean, var)
+        np.testing.assert_allclose(layer(W_folded, b_folded, X), expected, rtol=1e-12, atol=1e-12)
