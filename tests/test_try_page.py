@@ -1,11 +1,15 @@
 """The "Try it" page in headless Chromium: its JavaScript against NumPy, and drawing on it.
 
-The page's script mirrors `primitive_nn.handwriting` and
-`primitive_nn.network` function for function, and exposes them as
-`window.primitiveNN`. These tests give the script and NumPy the same inputs:
-the forward pass on MNIST test images, and the preparation of drawings made
-here (the same 28x28 image, or, for digits side by side, the same DataError
-message). Then they draw on the canvas, with synthetic pointer events and
+The page's script mirrors `primitive_nn.handwriting`, `primitive_nn.network`
+and, for the convnet, `primitive_nn.convolution`, `.pooling` and `.convnet`
+function for function, and exposes them as `window.primitiveNN`. These tests
+give the script and NumPy the same inputs: the forward pass on MNIST test
+images, each step of the convnet on small maps, and the preparation of
+drawings made here (the same 28x28 image, or, for digits side by side, the
+same DataError message). The convnet's tests do not wait for the book
+command to ship one: they serve the page a convnet of random He weights
+(seed 0), exported as the site's build exports the shipped networks, in
+place of the site's own `assets/models/`. Then they draw on the canvas, with synthetic pointer events and
 with the mouse, and read the answer from `#prediction`'s `data-digit`, or
 the message shown in its place. Forty small synthetic drawings, fed through
 `window.primitiveNN.drawStrokes`, check that the brush scaled to the drawing
@@ -26,11 +30,14 @@ and at 390 in each colour scheme, are saved in $PRIMITIVE_NN_ARTIFACTS
 import base64
 import functools
 import math
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
-from primitive_nn import handwriting
+from primitive_nn import convnet, convolution, handwriting, pooling
 from primitive_nn.errors import DataError
 from primitive_nn.machinery import models
 from primitive_nn.machinery.mnist import load_mnist
@@ -44,18 +51,59 @@ READY_JS = "() => window.primitiveNN.ready.then(() => true)"
 PREDICTED_JS = "() => document.getElementById('prediction').dataset.digit !== ''"
 
 
-@pytest.fixture
-def page(browser, base_url):
-    """The Try it page, loaded, with its networks; every request it makes is in `page.requests`."""
+def open_page(browser, base_url, models_folder=None):
+    """The Try it page, loaded, with its networks, in a context of its own (close it when done).
+
+    Every request it makes is in `page.requests`. With `models_folder`, the
+    page's `assets/models/` files (models.json, the .bin files) come from
+    there instead of the site.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     requests, errors = [], []
     context.on("request", lambda r: requests.append(r.url))
     context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    if models_folder is not None:   # registered last, so it answers first
+        context.route(f"**/{models.SITE_DIR.as_posix()}/*", lambda route: route.fulfill(
+            path=Path(models_folder) / Path(urlsplit(route.request.url).path).name))
     page = context.new_page()
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(base_url + PAGE, wait_until="load")
     page.evaluate(READY_JS)
     page.requests, page.errors = requests, errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """The Try it page with the site's own networks."""
+    context, page = open_page(browser, base_url)
+    yield page
+    context.close()
+
+
+CONVNET_T = 1.3  # the random convnet's temperature: not 1, so that the page must apply it
+
+
+@pytest.fixture(scope="module")
+def random_convnet(tmp_path_factory):
+    """The package's MLPs and a convnet of random He weights (seed 0), shipped into a folder of
+    their own and exported for the page: (models folder, the page's assets/models folder)."""
+    shipped = tmp_path_factory.mktemp("models")
+    for path in models.MODELS_DIR.iterdir():
+        if path.suffix in (".npz", ".json") and path.name != "convnet.npz":
+            shutil.copy(path, shipped / path.name)
+    params = convnet.init_params(convolution.CONVNET, np.random.default_rng(0), dtype=np.float32)
+    models.write_shipped("convnet", params, "random He weights, seed 0", 0.1, CONVNET_T,
+                         models_dir=shipped)
+    site = tmp_path_factory.mktemp("site")
+    models.export_for_site(shipped, site)
+    return shipped, site / models.SITE_DIR
+
+
+@pytest.fixture
+def convnet_page(browser, base_url, random_convnet):
+    """The Try it page offering the random convnet beside the site's MLPs."""
+    context, page = open_page(browser, base_url, random_convnet[1])
     yield page
     context.close()
 
@@ -85,19 +133,98 @@ def prediction(page):
 # ---- the JavaScript against NumPy ---------------------------------------------------
 
 
+FORWARD_JS = """([name, columns]) => {
+    const params = window.primitiveNN.network(name);
+    const forward = window.primitiveNN.ARCHITECTURES[params.architecture];
+    return columns.map(x => Array.from(forward(params, Float64Array.from(x))["A" + params.D]));
+}"""
+
+
+def forward_in_page(page, name, X):
+    """The page's probabilities (10, m) for the columns of X, by network `name`'s forward pass."""
+    return np.array(page.evaluate(FORWARD_JS, [name, X.T.tolist()])).T
+
+
 @pytest.mark.mnist
-@pytest.mark.parametrize("name", ["predict", "seed"])
+@pytest.mark.parametrize("name", models.NAMES)
 def test_forward_pass_matches_numpy_on_the_first_100_test_images(page, mnist_cache, name):
+    """Each shipped network, as the site serves it (the convnet once the book has shipped it)."""
+    if name not in models.read_manifest()["networks"]:
+        pytest.skip(f"{name}.npz is not shipped yet: `python -m primitive_nn.book` writes it "
+                    "(test_the_convnet_matches_numpy... checks a random one meanwhile)")
     X = load_mnist(mnist_cache).test_images[:100].T / 255.0          # (784, 100) float64
     expected = models.probabilities(models.load_shipped(name), X,
                                     models.shipped_temperature(name))      # (10, 100)
-    got = np.array(page.evaluate("""([name, columns]) => {
-        const params = window.primitiveNN.network(name);
-        return columns.map(x => Array.from(
-            window.primitiveNN.forward(params, Float64Array.from(x))["A" + params.D]));
-    }""", [name, X.T.tolist()])).T                                         # (10, 100)
+    got = forward_in_page(page, name, X)                                   # (10, 100)
     assert (got.argmax(axis=0) == expected.argmax(axis=0)).all()
     assert np.abs(got - expected).max() < 1e-5
+
+
+@pytest.mark.mnist
+def test_the_convnet_matches_numpy_on_the_first_100_test_images(convnet_page, random_convnet,
+                                                                 mnist_cache):
+    """A convnet of random He weights, exported as the build exports the shipped networks."""
+    shipped, _ = random_convnet
+    X = load_mnist(mnist_cache).test_images[:100].T / 255.0          # (784, 100) float64
+    params = models.load_shipped("convnet", shipped)
+    expected = models.probabilities(params, X, CONVNET_T)                  # (10, 100)
+    assert convnet_page.evaluate("() => window.primitiveNN.network('convnet').architecture") == "convnet"
+    got = forward_in_page(convnet_page, "convnet", X)                      # (10, 100)
+    assert (got.argmax(axis=0) == expected.argmax(axis=0)).all()
+    assert np.abs(got - expected).max() < 1e-5
+    assert len(set(expected.argmax(axis=0))) > 1                           # not one digit for all
+
+
+STEPS_JS = """([X, shape, W, W_shape, b]) => {
+    const nn = window.primitiveNN;
+    const maps = {h: shape[0], w: shape[1], c: shape[2], data: Float64Array.from(X)};
+    const k = W_shape[1];
+    const P = nn.patches(maps, k, k, nn.paddingWidth(k));
+    const Z = nn.convForward(maps, Float32Array.from(W), Float32Array.from(b), W_shape);
+    const A = nn.maxPool(Z, 2);
+    return {P: [[P.h, P.w], Array.from(P.data)], Z: [[Z.h, Z.w, Z.c], Array.from(Z.data)],
+            A: [[A.h, A.w, A.c], Array.from(A.data)], flat: Array.from(nn.convnet.flatten(A))};
+}"""
+
+
+@pytest.mark.parametrize("k, n_C", [(5, 1), (3, 4)])
+def test_the_convnet_steps_match_numpy(page, k, n_C):
+    """patches, convForward, maxPool and convnet.flatten on one example of 6x8 maps, 'same'."""
+    rng = np.random.default_rng(k)
+    X = rng.normal(size=(1, 6, 8, n_C))                                     # NHWC, m = 1
+    W = rng.normal(size=(3, k, k, n_C)).astype(np.float32)                  # as the .bin holds it
+    b = rng.normal(size=3).astype(np.float32)
+    got = page.evaluate(STEPS_JS, [X.ravel().tolist(), list(X.shape[1:]), W.ravel().tolist(),
+                                   list(W.shape), b.tolist()])
+    P = convolution.patches(X, k, k, 1, convolution.padding_width(k, "same"))   # (48, k k n_C)
+    Z = convolution.conv_forward(X, W.astype(np.float64), b.astype(np.float64))  # (1, 6, 8, 3)
+    A = pooling.max_pool(Z)                                                  # (1, 3, 4, 3)
+    for name, expected in (("P", P), ("Z", Z[0]), ("A", A[0])):
+        shape, values = got[name]
+        assert tuple(shape) == expected.shape, name
+        assert np.abs(np.array(values) - expected.ravel()).max() < 1e-12, name
+    assert got["flat"] == got["A"][1]                           # the maps' own data: row, column, channel
+    assert np.abs(np.array(got["flat"]) - convnet.flatten(A)[:, 0]).max() < 1e-12
+
+
+def test_the_convnet_is_offered_and_reads_a_drawing_as_numpy_does(convnet_page, random_convnet):
+    page = convnet_page
+    assert [page.get_attribute(f"#try-networks label:nth-of-type({i + 1}) input", "value")
+            for i in range(3)] == list(models.NAMES)                        # the manifest's order
+    label = page.locator("#try-networks label", has=page.locator("input[value=convnet]"))
+    assert label.locator("strong").inner_text() == "conv 5×5×16, pool 2, conv 5×5×32, pool 2, 128, 10"
+    assert "random He weights, seed 0" in label.inner_text()
+    page.check("input[value=convnet]")
+    draw(page, DIGITS["7"][0])
+    digit = prediction(page)
+    X = np.array(page.evaluate(
+        "() => Array.from(window.primitiveNN.prepare(window.primitiveNN.canvasRGBA(), 280, 280))"))
+    A = models.probabilities(models.load_shipped("convnet", random_convnet[0]), X.reshape(784, 1),
+                             CONVNET_T)[:, 0]
+    assert digit == str(A.argmax())
+    assert float(page.get_attribute("#prediction", "data-confidence")) == pytest.approx(A.max(), abs=1e-5)
+    assert page.is_hidden("#try-hidden") and not page.errors
+    assert any(url.endswith("assets/models/convnet.bin") for url in page.requests)
 
 
 def arc(cx, cy, rx, ry, start, stop, n=24):

@@ -12,6 +12,12 @@
 //                             sizeNormalize, centreOfMass, pixelShift, place,
 //                             centre, prepare
 //   primitive_nn.layers, .activations, .loss, .network: linearForward, relu, softmax, forward
+//   primitive_nn.convolution  asImages, paddingWidth, patches, convForward
+//   primitive_nn.pooling      maxPool
+//   primitive_nn.convnet      convnet.flatten, convnet.forward, ARCHITECTURES
+//
+// (convnet.flatten and convnet.forward live in an object of their own, as they live in a
+// module of their own in Python: `flatten` is handwriting's, `forward` network's.)
 //
 // The constants of the preparation (the 20-pixel box, the centre, the ink
 // levels) come from assets/models/models.json, which the book's build writes
@@ -24,7 +30,9 @@
 // DataError is an Error named "DataError" with the same message, except for a
 // blank picture, for which prepare returns null. A column of the network (X,
 // Z1, A1, ...) is one example: a Float64Array. All arithmetic is float64, as
-// in NumPy.
+// in NumPy. A convnet's maps for one example, NumPy's (n_H, n_W, n_C), are {h, w, c, data}:
+// h rows of w positions of c channels, channel fastest, as NumPy stores one example of an
+// NHWC array; its kernels W, (n_F, k_H, k_W, n_C), are the .bin's values in that order.
 (function () {
   "use strict";
 
@@ -487,24 +495,150 @@
     return cache;
   }
 
+  // ---- primitive_nn.convolution, .pooling and .convnet, for one example ----
+
+  // One example's maps, (h, w, c) in NumPy: zeros unless `data` is given.
+  function maps(h, w, c, data) {
+    return { h: h, w: w, c: c, data: data || new Float64Array(h * w * c) };
+  }
+
+  // The column of pixels X as a square image of one channel: X.T.reshape(m, 28, 28, 1).
+  function asImages(X) {
+    const side = Math.round(Math.sqrt(X.length));
+    return maps(side, side, 1, X);
+  }
+
+  // The zeros a 'same' convolution adds on each side: (k - 1) / 2, for an odd kernel side k.
+  function paddingWidth(k) {
+    return (k - 1) / 2;
+  }
+
+  // The patch matrix (im2col), stride 1: P[(i, j), (u, v, c)] = X^p[i + u, j + v, c], X^p being
+  // X with p zeros added on each side. One row per window, in reading order; its kh kw n_C
+  // entries in the order of a filter's weights. An image {h, w, data}: (o_H o_W, kh kw n_C).
+  function patches(X, kh, kw, p) {
+    const oH = X.h + 2 * p - kh + 1, oW = X.w + 2 * p - kw + 1;
+    const P = image(oH * oW, kh * kw * X.c);              // zeros: the padding stays 0
+    for (let i = 0; i < oH; i++) {
+      for (let j = 0; j < oW; j++) {
+        for (let u = 0; u < kh; u++) {
+          const r = i + u - p;                            // the row of X, or of the padding
+          if (r < 0 || r >= X.h) continue;
+          for (let v = 0; v < kw; v++) {
+            const col = j + v - p;
+            if (col < 0 || col >= X.w) continue;
+            const from = (r * X.w + col) * X.c, to = (i * oW + j) * P.w + (u * kw + v) * X.c;
+            for (let c = 0; c < X.c; c++) P.data[to + c] = X.data[from + c];
+          }
+        }
+      }
+    }
+    return P;
+  }
+
+  // A convolution layer, stride 1, 'same' padding (a cross-correlation, as in Python):
+  // Z[i, j, f] = b[f] + sum over u, v, c of X^p[i + u, j + v, c] W[f, u, v, c], as
+  // Z = P W_mat^T + b with W_mat = W.reshape(n_F, -1): one row of Z per window. `shape` is W's,
+  // [n_F, kh, kw, n_C]; P is X's patch matrix if the caller made it.
+  function convForward(X, W, b, shape, P) {
+    const [nF, kh, kw] = shape, p = paddingWidth(kh);
+    P = P || patches(X, kh, kw, p);                       // (o_H o_W, kh kw n_C)
+    const Z = maps(X.h + 2 * p - kh + 1, X.w + 2 * p - kw + 1, nF);
+    for (let r = 0; r < P.h; r++) {                       // a window
+      for (let f = 0; f < nF; f++) {                      // a filter: row f of W_mat
+        let z = 0;
+        for (let k = 0; k < P.w; k++) z += P.data[r * P.w + k] * W[f * P.w + k];
+        Z.data[r * nF + f] = z + b[f];
+      }
+    }
+    return Z;
+  }
+
+  // Max pooling of k x k blocks: A[i, j, c] = max over u, v < k of X[k i + u, k j + v, c].
+  function maxPool(X, k) {
+    if (X.h % k || X.w % k) throw new Error(`maps of ${X.h}x${X.w} do not split into ${k}x${k} blocks`);
+    const A = maps(X.h / k, X.w / k, X.c);
+    A.data.fill(-Infinity);
+    for (let i = 0; i < A.h; i++) {
+      for (let j = 0; j < A.w; j++) {
+        for (let u = 0; u < k; u++) {
+          for (let v = 0; v < k; v++) {
+            const from = ((k * i + u) * X.w + k * j + v) * X.c, to = (i * A.w + j) * A.c;
+            for (let c = 0; c < X.c; c++) A.data[to + c] = Math.max(A.data[to + c], X.data[from + c]);
+          }
+        }
+      }
+    }
+    return A;
+  }
+
+  const convnet = {
+    // Maps as a column, row, column, channel: the order one example's maps are stored in, so
+    // the column is their data as it is (A.reshape(m, -1).T). A column stays a column.
+    flatten(A) {
+      return A.data || A;
+    },
+
+    // The cache {A0, Z1, A1, ..., ZD, AD, P1, ...}: a W of four axes is a convolution block,
+    // Z = convForward(A, W, b), A = maxPool(relu(Z)); one of two a dense layer, as in forward.
+    // AD holds the ten probabilities, the logits divided by the temperature first.
+    forward(params, X) {
+      const D = params.D;
+      let A = params.shapes.W1.length === 4 ? asImages(X) : X;
+      const cache = { A0: A };
+      for (let l = 1; l <= D; l++) {
+        const W = params["W" + l], b = params["b" + l], shape = params.shapes["W" + l];
+        let Z;
+        if (shape.length === 4) {                          // a convolution block
+          const k = shape[1];
+          const P = cache["P" + l] = patches(A, k, k, paddingWidth(k));  // (n_H n_W, k k n_C)
+          Z = convForward(A, W, b, shape, P);              // (n_H, n_W, n_F)
+          A = maxPool(maps(Z.h, Z.w, Z.c, relu(Z.data)), params.pool);    // (n_H / 2, n_W / 2, n_F)
+        } else {                                           // a dense layer
+          Z = linearForward(W, b, convnet.flatten(A));     // (n_l)
+          A = l === D ? softmax(Z.map(z => z / params.T)) : relu(Z);
+        }
+        cache["Z" + l] = Z;
+        cache["A" + l] = A;
+      }
+      return cache;
+    },
+  };
+
+  // A network's forward pass by its architecture, as models.json names it.
+  const ARCHITECTURES = { mlp: forward, convnet: convnet.forward };
+
   // ---- the weights ---------------------------------------------------------
 
-  // Each network's arrays are Float32Array views into its .bin file.
+  // A convnet's pooling side, from its layers as models.json lists them (["pool", 2]); null
+  // for an MLP.
+  function poolSide(entry) {
+    const pool = (entry.layers || []).find(([kind]) => kind === "pool");
+    return pool ? pool[1] : null;
+  }
+
+  // One network: its arrays are Float32Array views into its .bin file, with their shapes.
+  async function loadNetwork(entry) {
+    const response = await fetch(new URL(entry.file, MODELS_URL));
+    if (!response.ok) throw new Error(`${entry.file}: HTTP ${response.status}`);
+    const buffer = await response.arrayBuffer();
+    const params = { D: entry.parameters.length / 2, T: entry.temperature || 1,
+                     architecture: entry.architecture || "mlp", pool: poolSide(entry), shapes: {} };
+    for (const p of entry.parameters) {
+      const count = p.shape.reduce((a, b) => a * b, 1);
+      params[p.name] = new Float32Array(buffer, 4 * p.offset, count);
+      params.shapes[p.name] = p.shape;
+    }
+    return { entry: entry, params: params };
+  }
+
+  // Every network of the manifest, fetched side by side, listed in the manifest's order.
   async function loadNetworks() {
     const manifest = await (await fetch(new URL("models.json", MODELS_URL))).json();
     C = manifest.preprocessing;
-    const networks = {};
-    for (const [name, entry] of Object.entries(manifest.networks)) {
-      const response = await fetch(new URL(entry.file, MODELS_URL));
-      if (!response.ok) throw new Error(`${entry.file}: HTTP ${response.status}`);
-      const buffer = await response.arrayBuffer();
-      const params = { D: entry.layer_sizes.length - 1, T: entry.temperature || 1 };
-      for (const p of entry.parameters) {
-        const count = p.shape.reduce((a, b) => a * b, 1);
-        params[p.name] = new Float32Array(buffer, 4 * p.offset, count);
-      }
-      networks[name] = { entry: entry, params: params };
-    }
+    const names = Object.keys(manifest.networks);
+    const loaded = await Promise.all(names.map(name => loadNetwork(manifest.networks[name])));
+    const networks = Object.fromEntries(names.map((name, i) => [name, loaded[i]]));
     // Below this top probability the page calls its answer unsure (models.UNSURE).
     return { default: manifest.default, networks: networks, unsureBelow: manifest.unsure_below };
   }
@@ -608,7 +742,7 @@
     }
     if (!X) return show(null);
     const params = state.loaded.networks[state.name].params;
-    show(X, forward(params, X), params.D);
+    show(X, ARCHITECTURES[params.architecture](params, X), params.D);
   }
 
   function show(X, cache, D, message) {
@@ -769,7 +903,15 @@
     });
   }
 
-  // One radio button per network: its layer sizes and test accuracy, its description below.
+  // A network's layers in a few words: "784-400-400-10" for an MLP, and for a convnet
+  // "conv 5×5×16, pool 2, conv 5×5×32, pool 2, 128, 10" (its ReLUs go without saying).
+  function layersTitle(entry) {
+    if (entry.layer_sizes) return entry.layer_sizes.join("-");
+    return entry.layers.filter(([kind]) => kind !== "relu").map(([kind, a, b]) =>
+      kind === "conv" ? `conv ${a}×${a}×${b}` : kind === "pool" ? `pool ${a}` : String(a)).join(", ");
+  }
+
+  // One radio button per network: its layers and test accuracy, its description below.
   function choices(loaded) {
     const fieldset = document.getElementById("try-networks");
     for (const [name, { entry }] of Object.entries(loaded.networks)) {
@@ -782,7 +924,7 @@
       input.addEventListener("change", () => { state.name = name; update(); });
       const text = document.createElement("span");
       const sizes = document.createElement("strong");
-      sizes.textContent = entry.layer_sizes.join("-");
+      sizes.textContent = layersTitle(entry);
       const about = document.createElement("span");
       about.className = "try-caption";
       about.textContent = `${entry.description}; test accuracy ${(100 * entry.test_accuracy).toFixed(2)}%`;
@@ -848,6 +990,8 @@
     sizeNormalize: sizeNormalize, centreOfMass: centreOfMass,
     pixelShift: pixelShift, place: place, centre: centre, prepare: prepare,
     linearForward: linearForward, relu: relu, softmax: softmax, forward: forward,
+    asImages: asImages, paddingWidth: paddingWidth, patches: patches, convForward: convForward,
+    maxPool: maxPool, convnet: convnet, ARCHITECTURES: ARCHITECTURES, layersTitle: layersTitle,
     network: name => state.loaded.networks[name].params,
     brushWidth: brushWidth, drawStrokes: drawStrokes, strokes: () => state.strokes,
     showAnswer: showAnswer, unsureBelow: () => state.loaded.unsureBelow,
