@@ -16,13 +16,20 @@ training loop and their test accuracy after it (a check that both trained
 the same network, not a result). The medians and their ratio go to
 docs/benchmark.json under "conv". PyTorch is optional:
 `pip install torch==2.13.0`; without it the script says so and stops.
+
+It also measures the whole `python -m primitive_nn.train --recipe conv`
+command's peak resident memory (the issue's limit: 2 GB), on a run of one
+epoch instead of 12: every array the command holds, the data, a batch's
+patch matrices, the final evaluation of 55,000 + 5,000 + 10,000 images in
+chunks of 500, is the same whatever the number of epochs, and one epoch
+takes a minute instead of ten.
 """
 
 import argparse
 import importlib.util
 import sys
 
-from common import median, run_json, run_train, save
+from common import median, peak_memory_mb, run_json, run_train, save
 
 BATCH = 64  # the conv recipe's batch size
 
@@ -44,6 +51,9 @@ def main():
                                     "--steps", str(args.steps), "--threads", str(args.threads)]))
         print(f"pair {seed}: numpy {numpy_runs[-1]['wall_seconds']:.2f} s, "
               f"torch {torch_runs[-1]['wall_seconds']:.2f} s")
+    _, peak_mb = peak_memory_mb([sys.executable, "-m", "primitive_nn.train", "--recipe", "conv",
+                                 "--epochs", "1", "--threads", str(args.threads), "--quiet"])
+    print(f"peak memory of the whole command, one epoch: {peak_mb:.0f} MB")
     numpy_s = median([r["wall_seconds"] for r in numpy_runs])
     torch_s = median([r["wall_seconds"] for r in torch_runs])
     result = {"pairs": args.pairs, "steps": args.steps, "batch": BATCH, "threads": args.threads,
@@ -52,6 +62,7 @@ def main():
               "numpy_ms_per_step": round(1000 * numpy_s / args.steps, 1),
               "torch_ms_per_step": round(1000 * torch_s / args.steps, 1),
               "numpy_over_torch": round(numpy_s / torch_s, 2),
+              "command_peak_mb": round(peak_mb),
               "numpy_seconds": [round(r["wall_seconds"], 2) for r in numpy_runs],
               "torch_seconds": [round(r["wall_seconds"], 2) for r in torch_runs],
               "numpy_test": [round(100 * r["test_accuracy"], 2) for r in numpy_runs],

@@ -157,7 +157,7 @@ def test_the_conv_recipe_is_the_issues_network_and_valid():
     recipe = recipes.recipe_named("conv")
     recipes.validate(recipe)
     assert ARCHITECTURES[recipe.architecture].layers == CONVNET
-    assert report.describe(recipe).startswith("convnet, init he, batch 64, momentum alpha=0.05")
+    assert report.describe(recipe).startswith("convnet, init he, batch 64, momentum alpha=0.1, cosine")
     assert "conv" not in recipes.RECIPES  # not a rung of Part II's ladder
 
 

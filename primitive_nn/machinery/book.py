@@ -4,7 +4,7 @@ r"""The command that regenerates the book's results: every figure and every quot
 python -m primitive_nn.book                  # every experiment, cached ones reused
 python -m primitive_nn.book --list           # the experiments, and how long each took
 python -m primitive_nn.book --rerun defects  # run one experiment again, redraw everything
-python -m primitive_nn.book --fresh          # run everything again (about two hours on 2 cores)
+python -m primitive_nn.book --fresh          # run everything again (about three hours on 2 cores)
 ```
 
 The command knows no chapter by name. It imports every book module in
@@ -49,7 +49,7 @@ def parse_args(argv):
     p = Parser(prog="python -m primitive_nn.book", description=(
         "Regenerate the book's results: every figure and every quoted number. It rewrites "
         "committed files (docs/figures, docs/results.json, the shipped networks and the train "
-        "command's reference.json); the whole run, with nothing cached, takes about two hours on "
+        "command's reference.json); the whole run, with nothing cached, takes about three hours on "
         "2 cores. Cached experiments are reused: --list shows them."))
     p.add_argument("--seeds", default="0-9", help="seeds of the seed study")
     p.add_argument("--rerun", metavar="NAME[,NAME]",

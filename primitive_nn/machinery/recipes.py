@@ -287,7 +287,7 @@ SHIPPED = replace(RECIPES["best"].recipe, layers=(784, 400, 400, 10), dev_size=5
 # but for the peak rate, the best on dev of the three the convnet chapter tried (`conv_alpha`).
 CONVNETS = {
     "conv": Named(replace(PART2, architecture="convnet", epochs=12, batch_size=64,
-                          optimizer="momentum", alpha=0.05, schedule="cosine",
+                          optimizer="momentum", alpha=0.1, schedule="cosine",
                           weight_decay=5e-4, augment="shift"),
                   "Part IV's convnet: conv 5x5x16, pool, conv 5x5x32, pool, dense 128, 10; "
                   "momentum, cosine, shifts, 12 epochs",

@@ -26,11 +26,12 @@ from primitive_nn.architecture import count_params
 from primitive_nn.calibration import fit_temperature
 from primitive_nn.convnet import ARCHITECTURES, CONVNET, parameter_shapes
 from primitive_nn.machinery.figures import WIDTH, show_image, styled
-from primitive_nn.machinery.lab import experiment, figure, network, quoted
+from primitive_nn.machinery.lab import experiment, figure, network, quoted, reference
 from primitive_nn.machinery.pages import compared, over_seeds, pct
 from primitive_nn.machinery.pages.calibration import calibration_of, dev_split
 from primitive_nn.machinery.pages.handwriting import shift
 from primitive_nn.machinery.recipes import CONVNETS, PART2_SEEDS
+from primitive_nn.machinery.report import reference_entry
 from primitive_nn.machinery.runs import summary, training_examples
 from primitive_nn.network import n_layers
 
@@ -74,6 +75,14 @@ def conv(lab):
     return {name: [summary(r) for r in rung_runs(lab, name)] for name in RUNGS}, {}
 
 
+@reference()
+def rung_reference(lab):
+    """Part IV's rungs over Part II's seeds, for `python -m primitive_nn.train` to quote."""
+    rungs, _ = lab.result("conv")
+    return {"recipes": {f"part IV {name}": reference_entry(lab.scaled(RUNGS[name][0]), runs)
+                        for name, runs in rungs.items()}}
+
+
 def predictions(params, architecture, X):
     """The class each column of X (784, m) is given, in chunks the convnet can hold."""
     forward, D = ARCHITECTURES[architecture].forward, n_layers(params)
@@ -108,18 +117,25 @@ def convnet_numbers(lab):
                      "params": f"{params_of(RUNGS[name][0]):,}",
                      "shift": {f"px{k}": pct(float(np.mean([s[k] for s in shifted[name]]))) for k in SHIFTS}}
     out["conv_vs_mlp"] = compared(rungs["conv"], rungs["mlp"], len(lab.mnist.test_labels))
-    out["rungs_table"] = rungs_table(rungs)
+    out["rungs_table"] = rungs_table(rungs, len(lab.mnist.test_labels))
     return out
 
 
-def rungs_table(rungs):
-    """Part IV's rungs as a Markdown table: what each changes, parameters, test accuracy, time."""
-    rows = ["| rung | what it changes | parameters | test accuracy, % | minutes |", "|---|---|---|---|---|"]
+def rungs_table(rungs, n_images):
+    """Part IV's rungs as a Markdown table: what each changes, its size, its test accuracy over the
+    seeds, its median minutes, and its difference to the rung before by the book's rule."""
+    rows = ["| rung | what it changes | parameters | test accuracy, % | minutes | "
+            "against the rung before, points | $t$ | real? |", "|---|---|---|---|---|---|---|---|"]
+    before = None
     for name, runs in rungs.items():
         s = over_seeds(runs)
         minutes = float(np.median([r["wall_seconds"] for r in runs])) / 60
+        against = compared(runs, rungs[before], n_images) if before else {}
         rows.append(f"| `{name}` | {RUNGS[name][1]} | {params_of(RUNGS[name][0]):,} | "
-                    f"{s['test']:.2f} ± {s['test_sd']:.2f} | {minutes:.1f} |")
+                    f"{s['test']:.2f} ± {s['test_sd']:.2f} | {minutes:.1f} | "
+                    f"{against.get('difference', '')} | {against.get('t') or ''} | "
+                    f"{against.get('real', '')} |")
+        before = name
     return "\n".join(rows)
 
 
