@@ -83,11 +83,16 @@ def rung_reference(lab):
                         for name, runs in rungs.items()}}
 
 
-def predictions(params, architecture, X):
-    """The class each column of X (784, m) is given, in chunks the convnet can hold."""
+def logits(params, architecture, X):
+    """The logits $Z^{[D]}$ of the columns of X (784, m): (10, m), in chunks the convnet can hold."""
     forward, D = ARCHITECTURES[architecture].forward, n_layers(params)
-    return np.concatenate([forward(params, X[:, i:i + EVAL_CHUNK])[f"A{D}"].argmax(axis=0)
-                           for i in range(0, X.shape[1], EVAL_CHUNK)])
+    return np.concatenate([forward(params, X[:, i:i + EVAL_CHUNK])[f"Z{D}"]
+                           for i in range(0, X.shape[1], EVAL_CHUNK)], axis=1)
+
+
+def predictions(params, architecture, X):
+    """The class each column of X (784, m) is given."""
+    return logits(params, architecture, X).argmax(axis=0)
 
 
 @experiment("conv_shift", "every test digit moved 0 to 6 pixels, read by both rungs of three seeds")
@@ -145,22 +150,16 @@ def seed0_convnet(lab):
 
 
 def convnet_logits(params, X):
-    """A convnet's logits $Z^{[D]}$ on the columns of X, in float32 chunks of its largest pass: (10, m).
-
-    Computed as it was trained, in float32, `EVAL_CHUNK` (500) digits at a
-    time so that the patch matrices stay small; returned as float64 for the
-    temperature's fit.
-    """
-    forward, D = ARCHITECTURES["convnet"].forward, n_layers(params)
+    """A convnet's logits on the columns of X, computed in float32 as it was trained: (10, m),
+    returned in float64 for the temperature's fit."""
     params32 = {name: p.astype(np.float32) for name, p in params.items()}
-    X = X.astype(np.float32)
-    return np.concatenate([forward(params32, X[:, i:i + EVAL_CHUNK])[f"Z{D}"]    # (10, 500)
-                           for i in range(0, X.shape[1], EVAL_CHUNK)], axis=1).astype(np.float64)
+    return logits(params32, "convnet", X.astype(np.float32)).astype(np.float64)
 
 
 @experiment("convnet_shipped", "the convnet the package ships: the conv recipe's seed-0 run, "
                                "calibrated on the 5,000 images it held out")
 def convnet_shipped(lab):
+    lab.result("conv")  # its runs are charged there
     run = seed0_convnet(lab)
     X_dev, y_dev = dev_split(run, lab.mnist)
     T = fit_temperature(convnet_logits(run.params, X_dev), y_dev)
