@@ -5,6 +5,7 @@ from dataclasses import fields, replace
 
 import numpy as np
 import pytest
+from helpers import central_differences
 
 from primitive_nn import data, gradcheck
 from primitive_nn.architecture import count_params, multiply_adds_per_example
@@ -35,19 +36,8 @@ def problem(sizes=(6, 5, 4), m=8, seed=0):
 
 def numerical(total_loss, params, eps=1e-5):
     """Central differences of `total_loss(params)` for every entry of every parameter."""
-    grads = {}
-    for name, p in params.items():
-        g = np.zeros_like(p)
-        for index in np.ndindex(p.shape):
-            saved = p[index]
-            p[index] = saved + eps
-            plus = total_loss(params)
-            p[index] = saved - eps
-            minus = total_loss(params)
-            p[index] = saved
-            g[index] = (plus - minus) / (2 * eps)
-        grads["d" + name] = g
-    return grads
+    return {"d" + name: central_differences(lambda q, name=name: total_loss({**params, name: q}), p, eps)
+            for name, p in params.items()}
 
 
 def assert_close_gradients(analytic, numeric):
