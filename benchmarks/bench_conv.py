@@ -29,7 +29,7 @@ import argparse
 import importlib.util
 import sys
 
-from common import median, peak_memory_mb, run_json, run_train, save
+from common import against_torch, peak_memory_mb, save, take_turns
 
 BATCH = 64  # the conv recipe's batch size
 
@@ -43,30 +43,22 @@ def main():
     if importlib.util.find_spec("torch") is None:
         print("PyTorch is not installed (pip install torch==2.13.0): nothing to compare with")
         return 1
-    numpy_runs, torch_runs = [], []
-    for seed in range(args.pairs):
-        numpy_runs.append(run_train("--recipe", "conv", "--seed", seed, "--threads", args.threads,
-                                    "--train-size", BATCH * args.steps, "--dev-size", 0, "--epochs", 1))
-        torch_runs.append(run_json([sys.executable, "benchmarks/torch_conv.py", "--seed", str(seed),
-                                    "--steps", str(args.steps), "--threads", str(args.threads)]))
-        print(f"pair {seed}: numpy {numpy_runs[-1]['wall_seconds']:.2f} s, "
-              f"torch {torch_runs[-1]['wall_seconds']:.2f} s")
+    numpy_runs, torch_runs = take_turns(
+        args.pairs, lambda seed: ("--recipe", "conv", "--seed", seed, "--threads", args.threads,
+                                  "--train-size", BATCH * args.steps, "--dev-size", 0, "--epochs", 1),
+        lambda seed: [sys.executable, "benchmarks/torch_conv.py", "--seed", str(seed),
+                      "--steps", str(args.steps), "--threads", str(args.threads)])
     _, peak_mb = peak_memory_mb([sys.executable, "-m", "primitive_nn.train", "--recipe", "conv",
                                  "--epochs", "1", "--threads", str(args.threads), "--quiet"])
     print(f"peak memory of the whole command, one epoch: {peak_mb:.0f} MB")
-    numpy_s = median([r["wall_seconds"] for r in numpy_runs])
-    torch_s = median([r["wall_seconds"] for r in torch_runs])
+    compared = against_torch(numpy_runs, torch_runs)
     result = {"pairs": args.pairs, "steps": args.steps, "batch": BATCH, "threads": args.threads,
-              "torch_version": torch_runs[0]["torch"],
-              "numpy_median_seconds": round(numpy_s, 2), "torch_median_seconds": round(torch_s, 2),
-              "numpy_ms_per_step": round(1000 * numpy_s / args.steps, 1),
-              "torch_ms_per_step": round(1000 * torch_s / args.steps, 1),
-              "numpy_over_torch": round(numpy_s / torch_s, 2),
+              **compared,
+              "numpy_ms_per_step": round(1000 * compared["numpy_median_seconds"] / args.steps, 1),
+              "torch_ms_per_step": round(1000 * compared["torch_median_seconds"] / args.steps, 1),
               "command_peak_mb": round(peak_mb),
               "numpy_seconds": [round(r["wall_seconds"], 2) for r in numpy_runs],
-              "torch_seconds": [round(r["wall_seconds"], 2) for r in torch_runs],
-              "numpy_test": [round(100 * r["test_accuracy"], 2) for r in numpy_runs],
-              "torch_test": [round(100 * r["test_accuracy"], 2) for r in torch_runs]}
+              "torch_seconds": [round(r["wall_seconds"], 2) for r in torch_runs]}
     print(result)
     save("conv", result)
     return 0

@@ -15,7 +15,7 @@ import argparse
 import importlib.util
 import sys
 
-from common import ROOT, median, run_json, run_train, save
+from common import ROOT, against_torch, save, take_turns
 
 sys.path.insert(0, str(ROOT))
 from primitive_nn.machinery import threads  # noqa: E402
@@ -30,20 +30,11 @@ def main():
     if importlib.util.find_spec("torch") is None:
         print("PyTorch is not installed (pip install torch==2.13.0): nothing to compare with")
         return 1
-    numpy_runs, torch_runs = [], []
-    for seed in range(args.pairs):
-        numpy_runs.append(run_train("--recipe", "fast", "--seed", seed, "--threads", args.threads))
-        torch_runs.append(run_json([sys.executable, "benchmarks/torch_fast.py", "--seed", str(seed),
-                                    "--threads", str(args.threads)]))
-        print(f"pair {seed}: numpy {numpy_runs[-1]['wall_seconds']:.2f} s, "
-              f"torch {torch_runs[-1]['wall_seconds']:.2f} s")
-    numpy_s = median([r["wall_seconds"] for r in numpy_runs])
-    torch_s = median([r["wall_seconds"] for r in torch_runs])
-    result = {"pairs": args.pairs, "threads": args.threads, "torch_version": torch_runs[0]["torch"],
-              "numpy_median_seconds": round(numpy_s, 2), "torch_median_seconds": round(torch_s, 2),
-              "numpy_over_torch": round(numpy_s / torch_s, 2),
-              "numpy_test": [round(100 * r["test_accuracy"], 2) for r in numpy_runs],
-              "torch_test": [round(100 * r["test_accuracy"], 2) for r in torch_runs]}
+    numpy_runs, torch_runs = take_turns(
+        args.pairs, lambda seed: ("--recipe", "fast", "--seed", seed, "--threads", args.threads),
+        lambda seed: [sys.executable, "benchmarks/torch_fast.py", "--seed", str(seed),
+                      "--threads", str(args.threads)])
+    result = {"pairs": args.pairs, "threads": args.threads, **against_torch(numpy_runs, torch_runs)}
     print(result)
     save("fast", result)
     return 0

@@ -51,6 +51,32 @@ def median(values):
     return statistics.median(values)
 
 
+def take_turns(pairs, numpy_options, torch_argv):
+    """Pairs of runs, NumPy then PyTorch, each in its own process: two lists of their results.
+
+    Pair `seed` runs `run_train(*numpy_options(seed))` and
+    `run_json(torch_argv(seed))`.
+    """
+    numpy_runs, torch_runs = [], []
+    for seed in range(pairs):
+        numpy_runs.append(run_train(*numpy_options(seed)))
+        torch_runs.append(run_json(torch_argv(seed)))
+        print(f"pair {seed}: numpy {numpy_runs[-1]['wall_seconds']:.2f} s, "
+              f"torch {torch_runs[-1]['wall_seconds']:.2f} s")
+    return numpy_runs, torch_runs
+
+
+def against_torch(numpy_runs, torch_runs):
+    """Both contenders' median seconds and their ratio, and each run's test accuracy in percent."""
+    numpy_s = median([r["wall_seconds"] for r in numpy_runs])
+    torch_s = median([r["wall_seconds"] for r in torch_runs])
+    return {"torch_version": torch_runs[0]["torch"],
+            "numpy_median_seconds": round(numpy_s, 2), "torch_median_seconds": round(torch_s, 2),
+            "numpy_over_torch": round(numpy_s / torch_s, 2),
+            "numpy_test": [round(100 * r["test_accuracy"], 2) for r in numpy_runs],
+            "torch_test": [round(100 * r["test_accuracy"], 2) for r in torch_runs]}
+
+
 def load(section):
     """The section `section` of docs/benchmark.json, or an empty dict."""
     results = json.loads(BENCHMARK_JSON.read_text()) if BENCHMARK_JSON.is_file() else {}
