@@ -23,8 +23,8 @@ from primitive_nn.architecture import count_params
 from primitive_nn.errors import DataError
 from primitive_nn.machinery import photos as generator
 from primitive_nn.machinery.figures import WIDTH, show_image
-from primitive_nn.machinery.lab import experiment, figure, network, quoted
-from primitive_nn.machinery.models import probabilities
+from primitive_nn.machinery.lab import NETWORKS, experiment, figure, network, quoted
+from primitive_nn.machinery.models import NAMES, probabilities
 from primitive_nn.machinery.pages.calibration import calibration_of, fitted_temperature, logits
 from primitive_nn.machinery.pages.seed import example_run
 from primitive_nn.machinery.recipes import SHIPPED
@@ -392,6 +392,53 @@ def shifted(lab):
     networks = {"the shipped network (predict's)": shipped_run(lab).params,
                 "the seed's 784-10-10": example_run(lab).params}
     return shift_figure(networks, lab.mnist.test_images.T / 255.0, lab.mnist.test_labels)
+
+
+SIDE_BY_SIDE_SHIFTS = (0, 2, 3, 4)  # pixels right and down, for the table of shipped networks
+
+
+def read_right(params, temperature, X, labels):
+    """The share of the columns of X (784, m) that a network reads as `labels`; a column of NaN
+    (a refused picture) counts as wrong."""
+    known = ~np.isnan(X).any(axis=0)
+    guess = probabilities(params, np.nan_to_num(X), temperature).argmax(axis=0)
+    return float(np.mean(known & (guess == labels)))
+
+
+@experiment("shipped_side_by_side", "each shipped network on the photos, after the chapter's "
+                                    "steps, and on the test digits moved 0 to 4 pixels")
+def shipped_side_by_side(lab):
+    columns, labels = [], []
+    for condition in CONDITION_NAMES:
+        pictures, truth = condition_pictures(condition)
+        for rgba in pictures:
+            try:
+                columns.append(handwriting.prepare(rgba).reshape(784))
+            except DataError:                        # refused: blank, or two digits
+                columns.append(np.full(784, np.nan))
+        labels.append(truth)
+    X_photos, y_photos = np.stack(columns, axis=1), np.concatenate(labels)
+    X_test = lab.mnist.test_images.T / 255.0
+    out = {}
+    for name, entry in NETWORKS.items():
+        params, _, test_accuracy, T = entry.function(lab)
+        out[name] = {"test": test_accuracy, "photos": read_right(params, T, X_photos, y_photos),
+                     **{f"px{k}": read_right(params, T, shift(X_test, k, k), lab.mnist.test_labels)
+                        for k in SIDE_BY_SIDE_SHIFTS}}
+    return {"photos": int(X_photos.shape[1]), "networks": out}, {}
+
+
+@quoted("handwriting")
+def side_by_side_numbers(lab):
+    """The shipped networks side by side: test accuracy, photos read right, shifted digits."""
+    numbers, _ = lab.result("shipped_side_by_side")
+    rows = [f"| `{name}` | {100 * n['test']:.2f} | {100 * n['photos']:.1f} | "
+            + " | ".join(f"{100 * n[f'px{k}']:.2f}" for k in SIDE_BY_SIDE_SHIFTS[1:]) + " |"
+            for name, n in ((name, numbers["networks"][name]) for name in NAMES)]
+    header = ("| network | test accuracy, % | photos read right, % | "
+              + " | ".join(f"moved {k} px, %" for k in SIDE_BY_SIDE_SHIFTS[1:]) + " |")
+    return {"side_by_side": {"photos": numbers["photos"], "table": "\n".join(
+        [header, "|---" * (3 + len(SIDE_BY_SIDE_SHIFTS) - 1) + "|", *rows])}}
 
 
 @experiment("mnist_geometry", "where MNIST's digits sit in their field: box sizes, centres of mass")
