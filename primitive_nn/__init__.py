@@ -39,7 +39,7 @@ chapter:
 - `primitive_nn.schedules`: the learning rate: the cliff, and schedules.
 - `primitive_nn.architecture`: width and depth.
 - `primitive_nn.regularization`: weight decay, dropout, early stopping.
-- `primitive_nn.augmentation`: random shifts, rotations and scalings.
+- `primitive_nn.augmentation`: random shifts, rotations, scalings and elastic distortions.
 - `primitive_nn.calibration`: what the best network gets wrong, and what its probabilities mean.
 
 Part III reads your own handwriting:

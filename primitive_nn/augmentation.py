@@ -55,11 +55,52 @@ $$
 
 with pixels outside the image taken as 0 (`random_affine`). Each image of
 the batch draws its own $\theta$, $\sigma$ and $t$.
+
+# Elastic distortions
+
+Shifts, turns and scalings move the whole digit rigidly. A hand does more:
+strokes bend, loops open, a 7's bar wanders a little. Simard et al. (2003)
+imitate that with an *elastic distortion*: every pixel moves by its own
+small amount, and neighbouring pixels move nearly alike, so the digit bends
+without tearing.
+
+Draw a displacement for every output pixel, rows and columns apart, uniform
+in $[-1, 1]$: two $28 \times 28$ fields $U_r, U_c$. On their own they are
+noise, each pixel pulled its own way, which would shred the digit. Smooth
+each field with a Gaussian of width $\sigma$ pixels,
+
+$$
+\tilde U[i, j] = \sum_{k, l} g(i - k)\, g(j - l)\, U[k, l] ,
+\qquad g(d) = \frac{e^{-d^2 / 2\sigma^2}}{\sum_{d'} e^{-d'^2 / 2\sigma^2}} ,
+$$
+
+then scale by $\alpha$ pixels: output pixel $q$ takes its value from
+$q + \alpha (\tilde U_r[q], \tilde U_c[q])$, by the same bilinear
+interpolation as the affine warp, 0 off the image. Smoothing makes
+neighbours move alike; $\alpha$ sets how far. With $\sigma$ small the
+field stays noise; with $\sigma$ large it averages out to almost nothing,
+a near-rigid shift; Simard's values for MNIST are $\sigma = 4$ and
+$\alpha = 34$, which move pixels by a pixel or two (the exercise counts).
+
+The Gaussian is *separable*: the double sum smooths along columns, then
+along rows. Written with the $28 \times 28$ matrix $G_{ik} = g(i - k)$
+(pixels beyond the image count as 0, so $G$ is just the kernel laid along
+each row), smoothing is two matrix products,
+
+$$
+\tilde U = G\, U\, G^\top ,
+$$
+
+and NumPy's `@` does it for a whole batch of fields at once
+(`gaussian_matrix`, `random_elastic`). Elastic distortions need no rotation
+or scaling of their own; a recipe adds them after its `augment`
+(`--elastic`, the $\alpha$; `with_elastic`).
 """
 
 import numpy as np
 
 SIDE = 28  # MNIST images are SIDE x SIDE
+SIGMA = 4.0  # the elastic fields' smoothing, in pixels: Simard et al.'s for MNIST
 
 
 def random_shift(X, rng, max_shift=2):
@@ -174,6 +215,86 @@ def random_affine(X, rng, degrees=10.0, scale=0.1, max_shift=2.0):
     c = (-sin * u_r + cos * u_c) / sigma + centre
     warped = bilinear(X.T.reshape(b, SIDE, SIDE), r, c)
     return warped.reshape(b, SIDE * SIDE).T.astype(X.dtype, copy=False)
+
+
+def gaussian_matrix(sigma, n=SIDE):
+    r"""The matrix $G$ that smooths a length-`n` signal with a Gaussian of width `sigma`: $G u = g * u$.
+
+    $G_{ik} = g(i - k)$, the kernel normalized to sum to 1 over every whole
+    offset; values beyond the signal count as 0.
+
+    Parameters
+    ----------
+    sigma : float
+        The Gaussian's standard deviation, in pixels.
+    n : int
+
+    Returns
+    -------
+    ndarray of shape (n, n)
+
+    Examples
+    --------
+    Away from the edges each row sums to 1; a constant signal stays constant there:
+
+    >>> import numpy as np
+    >>> G = gaussian_matrix(1.0)
+    >>> round(float(G[14].sum()), 6), round(float((G @ np.ones(28))[14]), 6)
+    (1.0, 1.0)
+    """
+    offsets = np.arange(n)[:, None] - np.arange(n)                   # i - k, (n, n)
+    whole = np.arange(-(n - 1), n)                                   # every offset there is
+    return np.exp(-offsets ** 2 / (2 * sigma ** 2)) / np.exp(-whole ** 2 / (2 * sigma ** 2)).sum()
+
+
+def random_elastic(X, rng, alpha=34.0, sigma=SIGMA):
+    r"""Distort each column's image by its own smoothed random displacement field (Simard et al.).
+
+    Parameters
+    ----------
+    X : ndarray of shape (784, b)
+    rng : numpy.random.Generator
+    alpha : float
+        $\alpha$: the smoothed fields are scaled by it, in pixels.
+    sigma : float
+        $\sigma$: the Gaussian's width, in pixels.
+
+    Returns
+    -------
+    ndarray of shape (784, b)
+
+    Examples
+    --------
+    With $\alpha = 0$ no pixel moves:
+
+    >>> import numpy as np
+    >>> X = np.random.default_rng(1).random((784, 2))
+    >>> bool(np.allclose(random_elastic(X, np.random.default_rng(0), alpha=0), X))
+    True
+    """
+    b = X.shape[1]
+    U = rng.uniform(-1, 1, (2, b, SIDE, SIDE))                       # U_r, U_c for every image
+    G = gaussian_matrix(sigma)
+    d_r, d_c = alpha * (G @ U @ G.T)                                 # alpha G U G^T, (b, 28, 28) each
+    q_r, q_c = np.mgrid[0:SIDE, 0:SIDE]
+    warped = bilinear(X.T.reshape(b, SIDE, SIDE), q_r + d_r, q_c + d_c)
+    return warped.reshape(b, SIDE * SIDE).T.astype(X.dtype, copy=False)
+
+
+def with_elastic(augment, alpha, sigma=SIGMA):
+    r"""`augment` (an augmentation or None), followed by elastic distortions of size `alpha`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.zeros((784, 1)); X[14 * 28 + 14] = 1.0
+    >>> out = with_elastic(random_shift, 34.0)(X, np.random.default_rng(0))
+    >>> out.shape, bool(out.sum() > 0)
+    ((784, 1), True)
+    """
+    def augment_then_distort(X, rng):
+        return random_elastic(X if augment is None else augment(X, rng), rng, alpha, sigma)
+    return augment_then_distort
 
 
 AUGMENTATIONS = {"none": None, "shift": random_shift, "affine": random_affine}

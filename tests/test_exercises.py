@@ -619,6 +619,46 @@ def test_seed_uniform_spread_matches_the_prediction():
     assert measured == pytest.approx(predicted, rel=0.1)
 
 
+# ---- augmentation.md, augmentation ------------------------------------------------------
+
+from primitive_nn.augmentation import gaussian_matrix                    # noqa: E402
+
+
+# --8<-- [start:augmentation-separable]
+def smooth_by_the_double_sum(U, sigma):
+    """The smoothed field, one output pixel at a time: sum over k, l of g(i - k) g(j - l) U[k, l]."""
+    n = U.shape[0]
+    offsets = np.arange(-(n - 1), n)                        # every offset i - k there is
+    g = np.exp(-offsets ** 2 / (2 * sigma ** 2))
+    kernel = np.outer(g, g) / g.sum() ** 2                  # g(i - k) g(j - l), normalized
+    return np.array([[np.sum(kernel[n - 1 - i:2 * n - 1 - i, n - 1 - j:2 * n - 1 - j] * U)
+                      for j in range(n)] for i in range(n)])
+# --8<-- [end:augmentation-separable]
+
+
+def test_augmentation_separable_two_products_are_the_double_sum():
+    U = np.random.default_rng(0).uniform(-1, 1, (28, 28))
+    G = gaussian_matrix(4.0)
+    np.testing.assert_allclose(G @ U @ G.T, smooth_by_the_double_sum(U, 4.0), atol=1e-14)
+
+
+# --8<-- [start:augmentation-how-far]
+def displacement_sd(alpha, sigma):
+    """Standard deviation of one coordinate of alpha G U G^T away from the edges, U ~ U[-1, 1]."""
+    g = gaussian_matrix(sigma)[14]                   # the kernel, centred on a middle pixel
+    return alpha * np.sqrt(1 / 3) * np.sum(g ** 2)   # Var U = 1/3; sum of g_k^2 g_l^2 = (sum g^2)^2
+# --8<-- [end:augmentation-how-far]
+
+
+def test_augmentation_how_far_matches_sampled_fields():
+    U = np.random.default_rng(0).uniform(-1, 1, (4000, 28, 28))
+    G = gaussian_matrix(4.0)
+    sampled = (34 * (G @ U @ G.T))[:, 14, 14].std()
+    assert displacement_sd(34, 4) == pytest.approx(sampled, rel=0.05)
+    assert displacement_sd(34, 4) == pytest.approx(34 / (2 * 4 * np.sqrt(3 * np.pi)), rel=0.01)
+    assert round(displacement_sd(34, 4), 2) == 1.38                      # as the solution says
+
+
 # ---- convolution.md, convolution as a matrix product ----------------------------------
 
 from primitive_nn.architecture import count_params                     # noqa: E402

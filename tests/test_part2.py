@@ -9,7 +9,8 @@ from helpers import central_differences
 
 from primitive_nn import data, gradcheck
 from primitive_nn.architecture import count_params, multiply_adds_per_example
-from primitive_nn.augmentation import bilinear, random_affine, random_shift
+from primitive_nn.augmentation import (bilinear, gaussian_matrix, random_affine, random_elastic,
+                                       random_shift, with_elastic)
 from primitive_nn.initialization import CHANGES, ablation_start, measured_std, predicted_std
 from primitive_nn.loss import one_hot
 from primitive_nn.machinery import runs, train_cli
@@ -200,6 +201,52 @@ def test_random_affine_keeps_the_ink_roughly():
     assert np.all((ratio > 0.7) & (ratio < 1.4))  # a scaling by at most 10% changes the area by ~20%
 
 
+def test_gaussian_matrix_smooths_as_the_double_sum_says():
+    """G U G^T is the 2-D Gaussian smoothing, with zeros beyond the field."""
+    sigma, n = 1.5, 9
+    U = np.random.default_rng(0).uniform(-1, 1, (n, n))
+    whole = np.arange(-(n - 1), n)
+    g = lambda d: np.exp(-d ** 2 / (2 * sigma ** 2)) / np.exp(-whole ** 2 / (2 * sigma ** 2)).sum()
+    direct = np.array([[sum(g(i - k) * g(j - l) * U[k, l] for k in range(n) for l in range(n))
+                        for j in range(n)] for i in range(n)])
+    G = gaussian_matrix(sigma, n)
+    np.testing.assert_allclose(G @ U @ G.T, direct, atol=1e-14)
+
+
+def test_random_elastic_moves_pixels_by_a_pixel_or_two_and_bends_smoothly():
+    rng = np.random.default_rng(0)
+    X = digit_columns(n=40)
+    out = random_elastic(X, rng)
+    assert out.shape == X.shape and out.dtype == X.dtype and not np.allclose(out, X)
+    ratio = out.sum(axis=0) / X.sum(axis=0)  # the field stretches and squeezes, locally
+    assert np.all((ratio > 0.5) & (ratio < 1.6))
+    # A single lit pixel: distorted, it lands a pixel or two from where it was.
+    dot = np.zeros((784, 200)); dot[14 * 28 + 14] = 1.0
+    moved = random_elastic(dot, np.random.default_rng(1))
+    r, c = np.divmod(moved.argmax(axis=0), 28)
+    distance = np.hypot(r - 14, c - 14)
+    assert np.median(distance) <= 3 and distance.max() <= 8
+
+
+def test_elastic_distortions_shred_with_a_small_sigma():
+    """Neighbouring pixels move alike at sigma = 4: the field is smooth; at sigma = 0.5 it is noise."""
+    U = np.random.default_rng(2).uniform(-1, 1, (28, 28))
+    def roughness(sigma):
+        d = 34 * gaussian_matrix(sigma) @ U @ gaussian_matrix(sigma).T
+        return np.abs(np.diff(d[6:22, 6:22], axis=1)).mean() / np.abs(d[6:22, 6:22]).mean()
+    assert roughness(4.0) < 0.2 < 1.0 < roughness(0.5)
+
+
+def test_with_elastic_distorts_after_the_recipes_augmentation():
+    X = digit_columns()
+    shifted_then_bent = with_elastic(random_shift, 34.0)(X, np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(shifted_then_bent, random_elastic(random_shift(X, rng), rng))
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(with_elastic(None, 34.0)(X, np.random.default_rng(5)),
+                                  random_elastic(X, rng))
+
+
 # ---------------------------------------------------------------- initialization and size
 
 
@@ -242,7 +289,7 @@ CHANGE_WORDS = {"layers": ("hidden", "layer", "units", "network"), "init": ("sta
                 "train_size": ("images",), "dev_size": ("images",), "batch_size": ("batches",),
                 "epochs": ("epochs",), "optimizer": ("momentum", "adam"), "alpha": ("rate", "α"),
                 "schedule": ("schedule",), "warmup": ("warm-up",), "dropout": ("dropout",),
-                "augment": ("shifts", "augmentation")}
+                "augment": ("shifts", "augmentation"), "elastic": ("elastic",)}
 
 
 RETUNED = {"alpha", "warmup"}  # a retuned rate goes with the idea that needs it, named in the row

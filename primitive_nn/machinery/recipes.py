@@ -114,6 +114,8 @@ class Recipe:
     augment: str = setting("none", "random changes to each training batch: shift moves up to 2 "
                                    "pixels, affine also turns and scales", choices=AUGMENTATIONS,
                            part1=False)
+    elastic: float = setting(0.0, "alpha of the elastic distortions after --augment, in pixels "
+                                  "(0: none; Simard et al.'s 34)", low=0, part1=False)
     defects: tuple = setting((), "the seed notebook's defects to reproduce (--faithful: all three)",
                              choices=DEFECTS, networks=("mlp",))
     dtype: str = setting("float32", "the arithmetic", choices=DTYPES)

@@ -69,7 +69,8 @@ def describe(recipe):
               f"{recipe.schedule} schedule" if recipe.schedule != "constant" else "",
               f"weight decay {recipe.weight_decay:g}" if recipe.weight_decay else "",
               f"dropout {recipe.dropout:g}" if recipe.dropout else "",
-              f"augment {recipe.augment}" if recipe.augment != "none" else ""]
+              f"augment {recipe.augment}" if recipe.augment != "none" else "",
+              f"elastic {recipe.elastic:g}" if recipe.elastic else ""]
     network = "-".join(map(str, recipe.layers)) if honours(recipe, "layers") else recipe.architecture
     return ", ".join(filter(None, [
         network, f"init {recipe.init}", batch,

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from primitive_nn import __version__, data, seed
-from primitive_nn.augmentation import AUGMENTATIONS
+from primitive_nn.augmentation import AUGMENTATIONS, with_elastic
 from primitive_nn.convnet import ARCHITECTURES
 from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.initialization import ablation_start
@@ -257,12 +257,15 @@ def _train(recipe, params, X, y, rng, m_total, monitor, on_record):
         backward_pass = dropout_backward
     if recipe.weight_decay:
         backward_pass = with_weight_decay(backward_pass, recipe.weight_decay)
+    augment = AUGMENTATIONS[recipe.augment]
+    if recipe.elastic:
+        augment = with_elastic(augment, recipe.elastic)
     batch_size = recipe.batch_size or X.shape[1]
     warmup_steps = round(recipe.warmup * math.ceil(X.shape[1] / batch_size))
     return fit(params, X, y, recipe.epochs, batch_size, recipe.alpha, rng, step=step,
                state_names=letters, schedule=SCHEDULES[recipe.schedule], warmup=warmup_steps,
                forward=forward_pass, backward=backward_pass,
-               augment=AUGMENTATIONS[recipe.augment], monitor=monitor, on_epoch=on_record)
+               augment=augment, monitor=monitor, on_epoch=on_record)
 
 
 # ---------------------------------------------------------------- summaries
