@@ -466,3 +466,222 @@ def batchnorm_backward(dY, cache, gamma):
     dbeta = sum_dy.reshape(gamma.shape) / m
     dZ = gamma * cache["inv_sigma"] * (dY - sum_dy / N - Zhat * (sum_dy_zhat / N))  # dY's shape
     return dZ, dgamma, dbeta
+
+
+# ---------------------------------------------------------------- in a network
+
+
+def _depth(params):
+    """The number of layers with weights: `W1` ... `WD` (as `primitive_nn.network.n_layers`)."""
+    return sum(name.startswith("W") for name in params)
+
+
+def with_batchnorm(params):
+    r"""A network's start with batch normalization before every hidden nonlinearity.
+
+    Each hidden layer's bias $b^{[l]}$ is dropped, and $\gamma^{[l]} = 1$,
+    $\beta^{[l]} = 0$ and the running statistics $\bar\mu^{[l]} = 0$,
+    $\bar\sigma^{2[l]} = 1$ are added, shaped like it. The last layer, the
+    softmax's, keeps its bias and has none.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        `W1, b1, ..., WD, bD`, an MLP's or a convnet's.
+
+    Returns
+    -------
+    dict of str to ndarray
+        `W{l}, gamma{l}, beta{l}, mean{l}, var{l}` for $l < D$, then `WD, bD`;
+        the same arrays for the weights, new ones for the rest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.ones((3, 4)), "b1": np.ones((3, 1)), "W2": np.ones((2, 3)), "b2": np.ones((2, 1))}
+    >>> list(with_batchnorm(params))
+    ['W1', 'gamma1', 'beta1', 'mean1', 'var1', 'W2', 'b2']
+    """
+    D, out = _depth(params), {}
+    for l in range(1, D + 1):
+        out[f"W{l}"], b = params[f"W{l}"], params[f"b{l}"]
+        if l == D:
+            out[f"b{l}"] = b
+        else:
+            out.update({f"gamma{l}": np.ones_like(b), f"beta{l}": np.zeros_like(b),
+                        f"mean{l}": np.zeros_like(b), f"var{l}": np.ones_like(b)})
+    return out
+
+
+def bias(params, l):
+    r"""Layer l's bias $b^{[l]}$, or zeros where batch normalization's $\beta^{[l]}$ has replaced it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bias({"W1": np.ones((2, 2)), "gamma1": np.ones((2, 1))}, 1).ravel().tolist()
+    [0.0, 0.0]
+    """
+    return params[f"b{l}"] if f"b{l}" in params else np.zeros_like(params[f"gamma{l}"])
+
+
+def normalize(params, l, Z, training=False):
+    r"""Layer l's batch normalization $Y^{[l]} = \operatorname{BN}(Z^{[l]})$, or $Z^{[l]}$ itself where it has none.
+
+    Training mode uses the batch's statistics (`batchnorm_forward`);
+    evaluation mode, the default, the running ones (`batchnorm_eval`).
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        With `gamma{l}`, `beta{l}`, `mean{l}` and `var{l}` if layer l is normalized.
+    l : int
+    Z : ndarray of shape (n_l, m) or (m, n_H, n_W, n_C)
+    training : bool
+
+    Returns
+    -------
+    Y : ndarray shaped like Z
+    kept : dict
+        What the forward pass's cache keeps: `Y{l}`, and in training mode
+        `BN{l}`, `batchnorm_forward`'s cache; empty where layer l has none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"gamma1": np.ones((1, 1)), "beta1": np.zeros((1, 1)),
+    ...           "mean1": np.zeros((1, 1)), "var1": np.ones((1, 1))}
+    >>> Z = np.array([[1.0, 3.0]])
+    >>> Y, kept = normalize(params, 1, Z, training=True)
+    >>> Y.round(4).tolist(), sorted(kept)
+    ([[-1.0, 1.0]], ['BN1', 'Y1'])
+    >>> normalize(params, 1, Z)[0].round(4).tolist()     # running mean 0, variance 1: almost Z
+    [[1.0, 3.0]]
+    >>> normalize(params, 2, Z)[0] is Z
+    True
+    """
+    if f"gamma{l}" not in params:
+        return Z, {}
+    gamma, beta = params[f"gamma{l}"], params[f"beta{l}"]
+    if training:
+        Y, stats = batchnorm_forward(Z, gamma, beta)
+        return Y, {f"Y{l}": Y, f"BN{l}": stats}
+    Y = batchnorm_eval(Z, gamma, beta, params[f"mean{l}"], params[f"var{l}"])
+    return Y, {f"Y{l}": Y}
+
+
+def normalize_backward(params, l, dY, cache):
+    r"""Back through layer l's batch normalization in training mode: $dZ^{[l]}$ from $dY^{[l]}$.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+    l : int
+    dY : ndarray
+        $m\, \partial L / \partial Y^{[l]}$.
+    cache : dict
+        From the forward pass in training mode.
+
+    Returns
+    -------
+    dZ : ndarray shaped like dY
+        $dY$ itself where layer l has no batch normalization.
+    grads : dict of str to ndarray
+        `dgamma{l}` and `dbeta{l}`; empty where layer l has none.
+
+    Raises
+    ------
+    ValueError
+        If the cache comes from an evaluation pass, which keeps no batch statistics.
+    """
+    if f"gamma{l}" not in params:
+        return dY, {}
+    if f"BN{l}" not in cache:
+        raise ValueError(f"layer {l} has batch normalization, and its backward pass needs the "
+                         "batch's statistics: run the forward pass with training=True")
+    dZ, dgamma, dbeta = batchnorm_backward(dY, cache[f"BN{l}"], params[f"gamma{l}"])
+    return dZ, {f"dgamma{l}": dgamma, f"dbeta{l}": dbeta}
+
+
+def update_running(params, cache, momentum=MOMENTUM):
+    r"""After a training step, every normalized layer's running statistics moved towards its batch's.
+
+    `running_update` for each layer whose `BN{l}` the training pass's cache holds.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        The parameters after the step; `mean{l}` and `var{l}` are read and replaced.
+    cache : dict
+        The step's forward pass, in training mode.
+    momentum : float
+        $\rho$, the weight of the old value.
+
+    Returns
+    -------
+    dict of str to ndarray
+        A new dict: the same arrays but the running statistics, which are new.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.ones((1, 1)), "gamma1": np.ones((1, 1)), "beta1": np.zeros((1, 1)),
+    ...           "mean1": np.zeros((1, 1)), "var1": np.ones((1, 1))}
+    >>> _, kept = normalize(params, 1, np.array([[1.0, 3.0]]), training=True)
+    >>> new = update_running(params, kept)
+    >>> new["mean1"].round(6).tolist(), new["var1"].round(6).tolist(), params["mean1"].tolist()
+    ([[0.2]], [[1.1]], [[0.0]])
+    """
+    new = dict(params)
+    for key, stats in cache.items():
+        if key.startswith("BN"):
+            l = key[2:]
+            new[f"mean{l}"], new[f"var{l}"] = running_update(params[f"mean{l}"], params[f"var{l}"],
+                                                             stats, momentum)
+    return new
+
+
+def fold_batchnorm(params, eps=EPS):
+    r"""The same network in evaluation mode without batch normalization: each folded into its layer.
+
+    With $a = \gamma / \sqrt{\bar\sigma^2 + \epsilon}$ per unit or channel,
+
+    $$W' = a\, W, \qquad b' = a\, (b - \bar\mu) + \beta ,$$
+
+    `W = a.reshape(len(W), 1, ...) * W` (row $i$ of a dense $W$, filter $f$
+    of a convolution) and `b = a * (b - mean) + beta`, with $b = 0$ where
+    the layer has none.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        A network with or without batch normalization.
+    eps : float
+
+    Returns
+    -------
+    dict of str to ndarray
+        `W1, b1, ..., WD, bD` only; a network without batch normalization
+        comes back as it was (in a new dict).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.array([[2.0]]), "gamma1": np.array([[3.0]]), "beta1": np.array([[1.0]]),
+    ...           "mean1": np.array([[4.0]]), "var1": np.array([[9.0]]),
+    ...           "W2": np.array([[1.0]]), "b2": np.array([[0.0]])}
+    >>> folded = fold_batchnorm(params, eps=0.0)            # a = 3 / 3 = 1
+    >>> list(folded), folded["W1"].tolist(), folded["b1"].tolist()   # b' = 1 (0 - 4) + 1
+    (['W1', 'b1', 'W2', 'b2'], [[2.0]], [[-3.0]])
+    """
+    if not any(name.startswith("gamma") for name in params):
+        return dict(params)                                              # nothing to fold
+    folded = {}
+    for l in range(1, _depth(params) + 1):
+        W, b = params[f"W{l}"], bias(params, l)
+        if f"gamma{l}" in params:
+            a = params[f"gamma{l}"] / np.sqrt(params[f"var{l}"] + eps)   # gamma's shape
+            W = a.reshape(len(W), *(1,) * (W.ndim - 1)) * W               # W's shape
+            b = a * (b - params[f"mean{l}"]) + params[f"beta{l}"]         # gamma's shape
+        folded[f"W{l}"], folded[f"b{l}"] = W, b
+    return folded
