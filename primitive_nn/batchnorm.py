@@ -11,7 +11,8 @@ authors and many since report that it trains with larger learning rates
 and in fewer steps; why it helps is still argued over (Ioffe and Szegedy
 spoke of a shifting input distribution, Santurkar et al. in 2018 of a
 smoother loss). This chapter writes the layer, forward in its two modes and
-backward, and the page measures what it changes.
+backward, puts it into the training loop of both networks, the MLP and
+Part IV's convnet, and the page measures what it changes.
 
 # What is averaged over
 
@@ -234,6 +235,81 @@ both. Two facts follow, both exercises of the page.
   stretch $z$. The output does not change when the weights before it are
   scaled, and their gradient is orthogonal to them ($\epsilon$ aside).
 
+# In the training loop
+
+**Where it sits.** In the MLP, every hidden layer becomes
+$Z^{[l]} = W^{[l]} A^{[l-1]}$, $Y^{[l]} = \operatorname{BN}(Z^{[l]})$,
+$A^{[l]} = g(Y^{[l]})$, unit by unit; the last layer, the softmax's, stays
+as it was. In the convnet (`primitive_nn.convnet`) a block becomes
+convolution, batch normalization channel by channel, ReLU, pooling, and the
+dense hidden layer is normalized unit by unit. `with_batchnorm` turns any
+start into one with it: each hidden layer's `b{l}` is dropped, and
+`gamma{l}` $= 1$, `beta{l}` $= 0$, and the running statistics `mean{l}`
+$= 0$ and `var{l}` $= 1$ are put in its place, in the same dict as the
+weights (as PyTorch keeps its running statistics among its model's
+*buffers*). So saving a run, loading it, evaluating it and caching it need
+nothing new; the weights are drawn exactly as without it, so a run with
+batch normalization and a run without start from the same $W$ for the
+same seed.
+
+**Two modes, one pass.** Both networks' `forward` take `training`: the
+loop of each hidden layer is
+
+```python
+Z = linear_forward(W[l], bias(params, l), A)     # (n_l, m); zeros where beta replaced b
+Y, kept = normalize(params, l, Z, training)      # Z itself where layer l has none
+A = g(Y)                                         # (n_l, m)
+```
+
+`normalize` calls `batchnorm_forward` in training mode and keeps its cache
+as `BN{l}`, and `batchnorm_eval` otherwise. Training (`fit`, with the
+train command's `--batchnorm`) runs the training mode, each batch
+normalized by its own statistics, as the loop swaps in dropout's pass for
+dropout; everything else runs the evaluation mode, the default: the dev
+accuracy recorded after each epoch, the final accuracies, `predict`. So
+the dev accuracy of every epoch is that of the network as it will be used,
+with the running statistics it would ship with.
+
+**Backward.** From the top, at each layer $l$, the gradient with respect
+to $Y^{[l]}$ goes back through the normalization first,
+`dZ, grads_bn = normalize_backward(params, l, dZ, cache)`, which is
+[](#bn-backward) and gives `dgamma{l}` and `dbeta{l}`; then the layer's
+$dW$ from $dZ$ as before, and no $db$ (it would be 0). Below a normalized
+layer the nonlinearity's derivative is taken at what it read,
+$g'(Y^{[l-1]})$ instead of $g'(Z^{[l-1]})$, and a block's pooling finds
+its maxima in $g(Y^{[l-1]})$.
+
+**After each step.** The running statistics are not stepped: every
+optimizer (`primitive_nn.optimizers`) moves the entries of `params` that
+have a gradient and carries the others over. Then `fit` calls its
+`after_step(params, cache)` with the step's forward cache, here
+`update_running`: [](#bn-running) for every normalized layer, with this
+batch's $\mu$ and $\sigma^2$ and $\rho$ = `--bn-momentum` (0.9). The
+statistics are those the batch had under the weights before the step,
+one step behind the weights they will be used with; PyTorch updates them
+during the forward pass, with the same weights, so it lags the same step.
+
+**What it refuses.** A batch of one has no spread (above): the train
+command refuses `--batch-size 1` with `--batchnorm`, and a training set
+whose last batch would hold one example. Dropout's pass
+(`primitive_nn.regularization`) knows nothing of batch normalization, so
+the two are not combined here, and the seed's defects, which need Part I's
+loop, are not either.
+
+**Shipping it: folded.** In evaluation mode the layer is a fixed affine
+map per feature, and `fold_batchnorm` folds it into the layer before, with
+$a = \gamma / \sqrt{\bar\sigma^2 + \epsilon}$: $W' = a W$ and $b' = a(b -
+\bar\mu) + \beta$ (the fold exercise, for every layer at once). The
+package's model loader folds a trained `model.npz` when it reads it, and
+the book folds a network before it ships it, so `predict`, the shipped
+files and the "Try it" page's JavaScript see only $W$ and $b$: the same
+function, with one affine map fewer per layer.
+
+```text
+python -m primitive_nn.train --recipe fast --batchnorm      # the MLP
+python -m primitive_nn.train --recipe conv-bn               # the convnet
+```
+
 # Checking it
 
 `tests/test_batchnorm.py` checks $dz$, $d\gamma$ and $d\beta$ against
@@ -244,7 +320,13 @@ compares [](#bn-backward) with the chain rule through the matrix of
 feature, evaluation as an affine map, and that the running statistics of
 [](#bn-running) settle at the mean and variance of the distribution the
 batches are drawn from, where the uncorrected variance would settle
-$(N-1)/N$ of the way.
+$(N-1)/N$ of the way. `tests/test_batchnorm_training.py` checks both
+networks in the loop: every gradient of an MLP and of a small convnet
+with batch normalization, in training mode, against central differences;
+that evaluation with the running statistics set to a batch's own gives
+the training mode's numbers; that the folded network computes the
+evaluation pass; that the optimizers leave the running statistics alone
+and `fit` updates them from each step's batch; and a short run on MNIST.
 """
 
 import numpy as np
