@@ -11,7 +11,8 @@ authors and many since report that it trains with larger learning rates
 and in fewer steps; why it helps is still argued over (Ioffe and Szegedy
 spoke of a shifting input distribution, Santurkar et al. in 2018 of a
 smoother loss). This chapter writes the layer, forward in its two modes and
-backward, and the page measures what it changes.
+backward, puts it into the training loop of both networks, the MLP and
+Part IV's convnet, and the page measures what it changes.
 
 # What is averaged over
 
@@ -234,6 +235,81 @@ both. Two facts follow, both exercises of the page.
   stretch $z$. The output does not change when the weights before it are
   scaled, and their gradient is orthogonal to them ($\epsilon$ aside).
 
+# In the training loop
+
+**Where it sits.** In the MLP, every hidden layer becomes
+$Z^{[l]} = W^{[l]} A^{[l-1]}$, $Y^{[l]} = \operatorname{BN}(Z^{[l]})$,
+$A^{[l]} = g(Y^{[l]})$, unit by unit; the last layer, the softmax's, stays
+as it was. In the convnet (`primitive_nn.convnet`) a block becomes
+convolution, batch normalization channel by channel, ReLU, pooling, and the
+dense hidden layer is normalized unit by unit. `with_batchnorm` turns any
+start into one with it: each hidden layer's `b{l}` is dropped, and
+`gamma{l}` $= 1$, `beta{l}` $= 0$, and the running statistics `mean{l}`
+$= 0$ and `var{l}` $= 1$ are put in its place, in the same dict as the
+weights (as PyTorch keeps its running statistics among its model's
+*buffers*). So saving a run, loading it, evaluating it and caching it need
+nothing new; the weights are drawn exactly as without it, so a run with
+batch normalization and a run without start from the same $W$ for the
+same seed.
+
+**Two modes, one pass.** Both networks' `forward` take `training`: the
+loop of each hidden layer is
+
+```python
+Z = linear_forward(W[l], bias(params, l), A)     # (n_l, m); zeros where beta replaced b
+Y, kept = normalize(params, l, Z, training)      # Z itself where layer l has none
+A = g(Y)                                         # (n_l, m)
+```
+
+`normalize` calls `batchnorm_forward` in training mode and keeps its cache
+as `BN{l}`, and `batchnorm_eval` otherwise. Training (`fit`, with the
+train command's `--batchnorm`) runs the training mode, each batch
+normalized by its own statistics, as the loop swaps in dropout's pass for
+dropout; everything else runs the evaluation mode, the default: the dev
+accuracy recorded after each epoch, the final accuracies, `predict`. So
+the dev accuracy of every epoch is that of the network as it will be used,
+with the running statistics it would ship with.
+
+**Backward.** From the top, at each layer $l$, the gradient with respect
+to $Y^{[l]}$ goes back through the normalization first,
+`dZ, grads_bn = normalize_backward(params, l, dZ, cache)`, which is
+[](#bn-backward) and gives `dgamma{l}` and `dbeta{l}`; then the layer's
+$dW$ from $dZ$ as before, and no $db$ (it would be 0). Below a normalized
+layer the nonlinearity's derivative is taken at what it read,
+$g'(Y^{[l-1]})$ instead of $g'(Z^{[l-1]})$, and a block's pooling finds
+its maxima in $g(Y^{[l-1]})$.
+
+**After each step.** The running statistics are not stepped: every
+optimizer (`primitive_nn.optimizers`) moves the entries of `params` that
+have a gradient and carries the others over. Then `fit` calls its
+`after_step(params, cache)` with the step's forward cache, here
+`update_running`: [](#bn-running) for every normalized layer, with this
+batch's $\mu$ and $\sigma^2$ and $\rho$ = `--bn-momentum` (0.9). The
+statistics are those the batch had under the weights before the step,
+one step behind the weights they will be used with; PyTorch updates them
+during the forward pass, with the same weights, so it lags the same step.
+
+**What it refuses.** A batch of one has no spread (above): the train
+command refuses `--batch-size 1` with `--batchnorm`, and a training set
+whose last batch would hold one example. Dropout's pass
+(`primitive_nn.regularization`) knows nothing of batch normalization, so
+the two are not combined here, and the seed's defects, which need Part I's
+loop, are not either.
+
+**Shipping it: folded.** In evaluation mode the layer is a fixed affine
+map per feature, and `fold_batchnorm` folds it into the layer before, with
+$a = \gamma / \sqrt{\bar\sigma^2 + \epsilon}$: $W' = a W$ and $b' = a(b -
+\bar\mu) + \beta$ (the fold exercise, for every layer at once). The
+package's model loader folds a trained `model.npz` when it reads it, and
+the book folds a network before it ships it, so `predict`, the shipped
+files and the "Try it" page's JavaScript see only $W$ and $b$: the same
+function, with one affine map fewer per layer.
+
+```text
+python -m primitive_nn.train --recipe fast --batchnorm      # the MLP
+python -m primitive_nn.train --recipe conv-bn               # the convnet
+```
+
 # Checking it
 
 `tests/test_batchnorm.py` checks $dz$, $d\gamma$ and $d\beta$ against
@@ -244,7 +320,13 @@ compares [](#bn-backward) with the chain rule through the matrix of
 feature, evaluation as an affine map, and that the running statistics of
 [](#bn-running) settle at the mean and variance of the distribution the
 batches are drawn from, where the uncorrected variance would settle
-$(N-1)/N$ of the way.
+$(N-1)/N$ of the way. `tests/test_batchnorm_training.py` checks both
+networks in the loop: every gradient of an MLP and of a small convnet
+with batch normalization, in training mode, against central differences;
+that evaluation with the running statistics set to a batch's own gives
+the training mode's numbers; that the folded network computes the
+evaluation pass; that the optimizers leave the running statistics alone
+and `fit` updates them from each step's batch; and a short run on MNIST.
 """
 
 import numpy as np
@@ -466,3 +548,222 @@ def batchnorm_backward(dY, cache, gamma):
     dbeta = sum_dy.reshape(gamma.shape) / m
     dZ = gamma * cache["inv_sigma"] * (dY - sum_dy / N - Zhat * (sum_dy_zhat / N))  # dY's shape
     return dZ, dgamma, dbeta
+
+
+# ---------------------------------------------------------------- in a network
+
+
+def _depth(params):
+    """The number of layers with weights: `W1` ... `WD` (as `primitive_nn.network.n_layers`)."""
+    return sum(name.startswith("W") for name in params)
+
+
+def with_batchnorm(params):
+    r"""A network's start with batch normalization before every hidden nonlinearity.
+
+    Each hidden layer's bias $b^{[l]}$ is dropped, and $\gamma^{[l]} = 1$,
+    $\beta^{[l]} = 0$ and the running statistics $\bar\mu^{[l]} = 0$,
+    $\bar\sigma^{2[l]} = 1$ are added, shaped like it. The last layer, the
+    softmax's, keeps its bias and has none.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        `W1, b1, ..., WD, bD`, an MLP's or a convnet's.
+
+    Returns
+    -------
+    dict of str to ndarray
+        `W{l}, gamma{l}, beta{l}, mean{l}, var{l}` for $l < D$, then `WD, bD`;
+        the same arrays for the weights, new ones for the rest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.ones((3, 4)), "b1": np.ones((3, 1)), "W2": np.ones((2, 3)), "b2": np.ones((2, 1))}
+    >>> list(with_batchnorm(params))
+    ['W1', 'gamma1', 'beta1', 'mean1', 'var1', 'W2', 'b2']
+    """
+    D, out = _depth(params), {}
+    for l in range(1, D + 1):
+        out[f"W{l}"], b = params[f"W{l}"], params[f"b{l}"]
+        if l == D:
+            out[f"b{l}"] = b
+        else:
+            out.update({f"gamma{l}": np.ones_like(b), f"beta{l}": np.zeros_like(b),
+                        f"mean{l}": np.zeros_like(b), f"var{l}": np.ones_like(b)})
+    return out
+
+
+def bias(params, l):
+    r"""Layer l's bias $b^{[l]}$, or zeros where batch normalization's $\beta^{[l]}$ has replaced it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bias({"W1": np.ones((2, 2)), "gamma1": np.ones((2, 1))}, 1).ravel().tolist()
+    [0.0, 0.0]
+    """
+    return params[f"b{l}"] if f"b{l}" in params else np.zeros_like(params[f"gamma{l}"])
+
+
+def normalize(params, l, Z, training=False):
+    r"""Layer l's batch normalization $Y^{[l]} = \operatorname{BN}(Z^{[l]})$, or $Z^{[l]}$ itself where it has none.
+
+    Training mode uses the batch's statistics (`batchnorm_forward`);
+    evaluation mode, the default, the running ones (`batchnorm_eval`).
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        With `gamma{l}`, `beta{l}`, `mean{l}` and `var{l}` if layer l is normalized.
+    l : int
+    Z : ndarray of shape (n_l, m) or (m, n_H, n_W, n_C)
+    training : bool
+
+    Returns
+    -------
+    Y : ndarray shaped like Z
+    kept : dict
+        What the forward pass's cache keeps: `Y{l}`, and in training mode
+        `BN{l}`, `batchnorm_forward`'s cache; empty where layer l has none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"gamma1": np.ones((1, 1)), "beta1": np.zeros((1, 1)),
+    ...           "mean1": np.zeros((1, 1)), "var1": np.ones((1, 1))}
+    >>> Z = np.array([[1.0, 3.0]])
+    >>> Y, kept = normalize(params, 1, Z, training=True)
+    >>> Y.round(4).tolist(), sorted(kept)
+    ([[-1.0, 1.0]], ['BN1', 'Y1'])
+    >>> normalize(params, 1, Z)[0].round(4).tolist()     # running mean 0, variance 1: almost Z
+    [[1.0, 3.0]]
+    >>> normalize(params, 2, Z)[0] is Z
+    True
+    """
+    if f"gamma{l}" not in params:
+        return Z, {}
+    gamma, beta = params[f"gamma{l}"], params[f"beta{l}"]
+    if training:
+        Y, stats = batchnorm_forward(Z, gamma, beta)
+        return Y, {f"Y{l}": Y, f"BN{l}": stats}
+    Y = batchnorm_eval(Z, gamma, beta, params[f"mean{l}"], params[f"var{l}"])
+    return Y, {f"Y{l}": Y}
+
+
+def normalize_backward(params, l, dY, cache):
+    r"""Back through layer l's batch normalization in training mode: $dZ^{[l]}$ from $dY^{[l]}$.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+    l : int
+    dY : ndarray
+        $m\, \partial L / \partial Y^{[l]}$.
+    cache : dict
+        From the forward pass in training mode.
+
+    Returns
+    -------
+    dZ : ndarray shaped like dY
+        $dY$ itself where layer l has no batch normalization.
+    grads : dict of str to ndarray
+        `dgamma{l}` and `dbeta{l}`; empty where layer l has none.
+
+    Raises
+    ------
+    ValueError
+        If the cache comes from an evaluation pass, which keeps no batch statistics.
+    """
+    if f"gamma{l}" not in params:
+        return dY, {}
+    if f"BN{l}" not in cache:
+        raise ValueError(f"layer {l} has batch normalization, and its backward pass needs the "
+                         "batch's statistics: run the forward pass with training=True")
+    dZ, dgamma, dbeta = batchnorm_backward(dY, cache[f"BN{l}"], params[f"gamma{l}"])
+    return dZ, {f"dgamma{l}": dgamma, f"dbeta{l}": dbeta}
+
+
+def update_running(params, cache, momentum=MOMENTUM):
+    r"""After a training step, every normalized layer's running statistics moved towards its batch's.
+
+    `running_update` for each layer whose `BN{l}` the training pass's cache holds.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        The parameters after the step; `mean{l}` and `var{l}` are read and replaced.
+    cache : dict
+        The step's forward pass, in training mode.
+    momentum : float
+        $\rho$, the weight of the old value.
+
+    Returns
+    -------
+    dict of str to ndarray
+        A new dict: the same arrays but the running statistics, which are new.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.ones((1, 1)), "gamma1": np.ones((1, 1)), "beta1": np.zeros((1, 1)),
+    ...           "mean1": np.zeros((1, 1)), "var1": np.ones((1, 1))}
+    >>> _, kept = normalize(params, 1, np.array([[1.0, 3.0]]), training=True)
+    >>> new = update_running(params, kept)
+    >>> new["mean1"].round(6).tolist(), new["var1"].round(6).tolist(), params["mean1"].tolist()
+    ([[0.2]], [[1.1]], [[0.0]])
+    """
+    new = dict(params)
+    for key, stats in cache.items():
+        if key.startswith("BN"):
+            l = key[2:]
+            new[f"mean{l}"], new[f"var{l}"] = running_update(params[f"mean{l}"], params[f"var{l}"],
+                                                             stats, momentum)
+    return new
+
+
+def fold_batchnorm(params, eps=EPS):
+    r"""The same network in evaluation mode without batch normalization: each folded into its layer.
+
+    With $a = \gamma / \sqrt{\bar\sigma^2 + \epsilon}$ per unit or channel,
+
+    $$W' = a\, W, \qquad b' = a\, (b - \bar\mu) + \beta ,$$
+
+    `W = a.reshape(len(W), 1, ...) * W` (row $i$ of a dense $W$, filter $f$
+    of a convolution) and `b = a * (b - mean) + beta`, with $b = 0$ where
+    the layer has none.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        A network with or without batch normalization.
+    eps : float
+
+    Returns
+    -------
+    dict of str to ndarray
+        `W1, b1, ..., WD, bD` only; a network without batch normalization
+        comes back as it was (in a new dict).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.array([[2.0]]), "gamma1": np.array([[3.0]]), "beta1": np.array([[1.0]]),
+    ...           "mean1": np.array([[4.0]]), "var1": np.array([[9.0]]),
+    ...           "W2": np.array([[1.0]]), "b2": np.array([[0.0]])}
+    >>> folded = fold_batchnorm(params, eps=0.0)            # a = 3 / 3 = 1
+    >>> list(folded), folded["W1"].tolist(), folded["b1"].tolist()   # b' = 1 (0 - 4) + 1
+    (['W1', 'b1', 'W2', 'b2'], [[2.0]], [[-3.0]])
+    """
+    if not any(name.startswith("gamma") for name in params):
+        return dict(params)                                              # nothing to fold
+    folded = {}
+    for l in range(1, _depth(params) + 1):
+        W, b = params[f"W{l}"], bias(params, l)
+        if f"gamma{l}" in params:
+            a = params[f"gamma{l}"] / np.sqrt(params[f"var{l}"] + eps)   # gamma's shape
+            W = a.reshape(len(W), *(1,) * (W.ndim - 1)) * W               # W's shape
+            b = a * (b - params[f"mean{l}"]) + params[f"beta{l}"]         # gamma's shape
+        folded[f"W{l}"], folded[f"b{l}"] = W, b
+    return folded

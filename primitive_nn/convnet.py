@@ -155,6 +155,16 @@ those of the mean cross-entropy and the optimizers take them as they are.
 As in the MLP, the first layer's $dA^{[0]}$, the gradient with respect to
 the pixels, is not computed: nothing uses it.
 
+# With batch normalization
+
+Part IV's next chapter (`primitive_nn.batchnorm`) normalizes each block's
+maps channel by channel between the convolution and the ReLU, and the
+hidden dense layer's units, where `params` holds a `gamma{l}`: a block is
+then conv, batch normalization, ReLU, pooling, and the pooling's gradient
+compares $A^{[l]}$ with $g(Y^{[l]})$, what the ReLU read. `forward` and
+`backward` do it as `primitive_nn.network`'s do; without a `gamma{l}`
+nothing changes.
+
 # Networks the train command builds
 
 A `Recipe` (`primitive_nn.machinery.recipes`) names its network by its
@@ -188,6 +198,7 @@ import numpy as np
 
 from primitive_nn import network
 from primitive_nn.activations import ACTIVATIONS
+from primitive_nn.batchnorm import bias, normalize, normalize_backward
 from primitive_nn.convolution import (CONVNET, as_images, conv_forward, filter_gradients,
                                       input_gradient, padding_width, patches)
 from primitive_nn.layers import linear_backward, linear_backward_input, linear_forward
@@ -321,7 +332,7 @@ def unflatten(dA, A):
     return dA if A.ndim == 2 else dA.T.reshape(A.shape)
 
 
-def forward(params, X, activation="relu"):
+def forward(params, X, activation="relu", training=False):
     r"""Forward pass: convolution blocks $A^{[l]} = \operatorname{pool}(g(Z^{[l]}))$, then dense layers.
 
     Parameters
@@ -333,6 +344,9 @@ def forward(params, X, activation="relu"):
         One square grey image per column, as `primitive_nn.data` gives them.
     activation : {"relu", "sigmoid", "tanh"}
         $g$, the hidden nonlinearity (`primitive_nn.activations.ACTIVATIONS`).
+    training : bool
+        For a network with batch normalization (`primitive_nn.batchnorm`):
+        the batch's statistics if True, the running ones if False (the default).
 
     Returns
     -------
@@ -340,7 +354,9 @@ def forward(params, X, activation="relu"):
         `A0`, the images $(m, n_H, n_W, 1)$ (or X itself, if the first
         layer is dense), and for each layer `Z{l}` and `A{l}`, shaped as
         the module's table says, and for each convolution its patch matrix
-        `P{l}`. `A{D}` holds the probabilities, $(10, m)$.
+        `P{l}`. `A{D}` holds the probabilities, $(10, m)$. A normalized
+        layer adds `Y{l}` and, in training mode, `BN{l}`, as in
+        `primitive_nn.network.forward`.
 
     Examples
     --------
@@ -356,16 +372,19 @@ def forward(params, X, activation="relu"):
     A = as_images(X, math.isqrt(X.shape[0])) if params["W1"].ndim == 4 else X
     cache = {"A0": A}
     for l in range(1, D + 1):
-        W, b = params[f"W{l}"], params[f"b{l}"]
+        W, b = params[f"W{l}"], bias(params, l)
         if W.ndim == 4:                                   # a convolution block
             k = W.shape[1]
             P = cache[f"P{l}"] = patches(A, k, k, 1, padding_width(k, "same"))  # (m n_H n_W, k k n_C)
             Z = conv_forward(A, W, b, P=P)                # (m, n_H, n_W, n_F)
-            A = max_pool(g(Z), POOL)                      # (m, n_H / 2, n_W / 2, n_F)
+            Y, kept = normalize(params, l, Z, training)   # Z's shape; Z without batch norm
+            A = max_pool(g(Y), POOL)                      # (m, n_H / 2, n_W / 2, n_F)
         else:                                             # a dense layer
             Z = linear_forward(W, b, flatten(A))          # (n_l, m)
-            A = softmax(Z) if l == D else g(Z)            # (n_l, m)
+            Y, kept = normalize(params, l, Z, training)   # (n_l, m)
+            A = softmax(Y) if l == D else g(Y)            # (n_l, m)
         cache[f"Z{l}"], cache[f"A{l}"] = Z, A
+        cache.update(kept)
     return cache
 
 
@@ -409,6 +428,8 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy"):
     dZ = LOSSES[loss][1](cache[f"A{D}"], Y)                                  # (n_D, m)
     for l in range(D, 0, -1):
         W, A_prev = params[f"W{l}"], cache[f"A{l - 1}"]
+        dZ, bn_grads = normalize_backward(params, l, dZ, cache)             # dY -> dZ where normalized
+        grads.update(bn_grads)
         if W.ndim == 4:                                                      # a convolution
             grads[f"dW{l}"], grads[f"db{l}"] = filter_gradients(dZ, cache[f"P{l}"], W)
         else:                                                                # a dense layer
@@ -416,11 +437,11 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy"):
         if l > 1:                                                            # no dA0: nothing uses it
             dA = (input_gradient(dZ, W, A_prev.shape) if W.ndim == 4         # A_prev's shape
                   else unflatten(linear_backward_input(W, dZ), A_prev))
-            Z = cache[f"Z{l - 1}"]
-            if Z.ndim == 4:                                                  # back through the pooling
-                dA = max_pool_backward(dA, g(Z), POOL, A=cache[f"A{l - 1}"])  # (m, n_H, n_W, n_F)
-            dZ = dA * g_prime(Z)                                             # Z's shape
-    return grads
+            Y = cache.get(f"Y{l - 1}", cache[f"Z{l - 1}"])                  # what g read
+            if Y.ndim == 4:                                                  # back through the pooling
+                dA = max_pool_backward(dA, g(Y), POOL, A=cache[f"A{l - 1}"])  # (m, n_H, n_W, n_F)
+            dZ = dA * g_prime(Y)                                             # Y's shape
+    return {name: d for name, d in grads.items() if name[1:] in params}     # no db where beta is
 
 
 class Architecture(NamedTuple):

@@ -83,9 +83,10 @@ in `primitive_nn.optimizers`) and a *schedule* (`primitive_nn.schedules`)
 how to move, and it keeps a record per epoch instead of every 10
 iterations: the loss and accuracy on the training batches, averaged over the
 epoch as the weights moved, and whatever `monitor` measures on the dev set.
-Everything else a later chapter adds (weight decay, dropout, augmentation)
-comes in as a function passed to it, so `fit` never needs to know which
-recipe it is running.
+Everything else a later chapter adds (weight decay, dropout, augmentation,
+batch normalization's running statistics, updated by `after_step`) comes
+in as a function passed to it, so `fit` never needs to know which recipe
+it is running.
 """
 
 import numpy as np
@@ -126,7 +127,7 @@ def minibatches(m, batch_size, rng):
 
 def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, state_names=(),
         schedule=constant, warmup=0, forward=forward, backward=backward, augment=None,
-        monitor=None, on_epoch=None):
+        monitor=None, on_epoch=None, after_step=None):
     r"""Mini-batch training: for each epoch, for each batch, forward, backward, step.
 
     Parameters
@@ -157,6 +158,10 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
         `monitor(params) -> dict`, merged into each epoch's record.
     on_epoch : callable, optional
         `on_epoch(epoch, record)` after each epoch.
+    after_step : callable, optional
+        `after_step(params, cache) -> params` after each step, with that
+        step's forward cache: batch normalization's running statistics
+        (`primitive_nn.batchnorm.update_running`).
 
     Returns
     -------
@@ -206,6 +211,8 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
             active, total = active + counts[0], total + counts[1]
             state, params = step(state, params, backward(params, cache, Yb),
                                  schedule(t, T, alpha, warmup))
+            if after_step is not None:
+                params = after_step(params, cache)
             t += 1
         if reason := dead_layer(active, total):  # dead over the whole epoch, not one batch
             raise Diverged(t, reason, alpha, history, epoch)

@@ -82,6 +82,13 @@ first line, $dZ^{[D]}$. `forward` and `backward` take both as names
 (`activation="relu"`, `loss="cross_entropy"` by default); Part II's
 chapter on saturation (`primitive_nn.saturation`) uses the others.
 
+Part IV's batch normalization (`primitive_nn.batchnorm`) puts one more
+step between a hidden layer's $Z^{[l]}$ and its $g$, where `params` holds
+a `gamma{l}`: `forward` normalizes $Z^{[l]}$ into $Y^{[l]}$ and applies $g$
+to that, and `backward` takes each such layer's gradient back through the
+normalization before the layer's own $dW$. A network without it runs
+exactly as above; that chapter says what changes.
+
 ## Why the recurrence is right
 
 Fix one example $j$ and drop its index: $z^{[l]}$, $a^{[l]}$ are columns
@@ -205,6 +212,7 @@ $dZ$'s themselves:
 import numpy as np
 
 from primitive_nn.activations import ACTIVATIONS
+from primitive_nn.batchnorm import bias, normalize, normalize_backward
 from primitive_nn.layers import linear_backward, linear_backward_input, linear_forward
 from primitive_nn.loss import LOSSES, softmax
 
@@ -280,11 +288,11 @@ def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
 
 
 def n_layers(params):
-    """The depth $D$: the number of layers (weight matrices) in `params`."""
-    return len(params) // 2
+    """The depth $D$: the number of layers (weight matrices `W1` ... `WD`) in `params`."""
+    return sum(name.startswith("W") for name in params)
 
 
-def forward(params, X, activation="relu"):
+def forward(params, X, activation="relu", training=False):
     r"""Forward pass: linear + ReLU for hidden layers, linear + softmax at the top.
 
     Parameters
@@ -295,12 +303,18 @@ def forward(params, X, activation="relu"):
         One example per column.
     activation : {"relu", "sigmoid", "tanh"}
         The hidden layers' nonlinearity (`primitive_nn.activations.ACTIVATIONS`).
+    training : bool
+        Only for a network with batch normalization (`primitive_nn.batchnorm`):
+        True normalizes with the batch's statistics, as training does;
+        False, the default, with the running ones, as evaluation does.
 
     Returns
     -------
     cache : dict of str to ndarray
         `A0` (that is, X) and, for each layer l, `Z{l}` and `A{l}` of
         shape $(n_l, m)$. `A{D}` holds the predicted probabilities.
+        A normalized layer adds `Y{l}`, what $g$ reads, and in training
+        mode `BN{l}`, the batch's statistics.
 
     Examples
     --------
@@ -318,9 +332,11 @@ def forward(params, X, activation="relu"):
     cache = {"A0": X}
     A = X
     for l in range(1, D + 1):
-        Z = linear_forward(params[f"W{l}"], params[f"b{l}"], A)  # (n_l, m)
-        A = softmax(Z) if l == D else g(Z)                       # (n_l, m)
+        Z = linear_forward(params[f"W{l}"], bias(params, l), A)  # (n_l, m)
+        Y, kept = normalize(params, l, Z, training)              # (n_l, m); Z without batch norm
+        A = softmax(Y) if l == D else g(Y)                       # (n_l, m)
         cache[f"Z{l}"], cache[f"A{l}"] = Z, A
+        cache.update(kept)
     return cache
 
 
@@ -331,7 +347,8 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy"):
     ----------
     params : dict of str to ndarray
     cache : dict of str to ndarray
-        What `forward` returned for the same batch.
+        What `forward` returned for the same batch (in training mode, for
+        a network with batch normalization).
     Y : ndarray of shape (n_D, m)
         One-hot labels.
     activation : {"relu", "sigmoid", "tanh"}
@@ -344,7 +361,9 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy"):
     Returns
     -------
     grads : dict of str to ndarray
-        `dW{l}` and `db{l}`, each shaped like its parameter.
+        `dW{l}` and `db{l}`, each shaped like its parameter; a normalized
+        layer has `dgamma{l}` and `dbeta{l}` instead of `db{l}`, and its
+        running statistics no gradient.
 
     Examples
     --------
@@ -361,11 +380,13 @@ def backward(params, cache, Y, activation="relu", loss="cross_entropy"):
     grads = {}
     dZ = LOSSES[loss][1](cache[f"A{D}"], Y)                     # (n_D, m)
     for l in range(D, 0, -1):
+        dZ, bn_grads = normalize_backward(params, l, dZ, cache)  # dY -> dZ where normalized
+        grads.update(bn_grads)
         grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, cache[f"A{l - 1}"])
         if l > 1:
             dA = linear_backward_input(params[f"W{l}"], dZ)     # (n_{l-1}, m)
-            dZ = dA * g_prime(cache[f"Z{l - 1}"])               # (n_{l-1}, m)
-    return grads
+            dZ = dA * g_prime(cache.get(f"Y{l - 1}", cache[f"Z{l - 1}"]))  # (n_{l-1}, m)
+    return {name: d for name, d in grads.items() if name[1:] in params}  # no db where beta took b's place
 
 
 def predict(params, X, activation="relu"):

@@ -14,7 +14,10 @@ state, params = step(state, params, grads, alpha)
 
 with its state a dict keyed like the parameters: `vW1, vb1, ...` for
 momentum, `mW1, sW1, ...` for Adam, and a step counter `t`. `init_state`
-makes the zeros each one starts from.
+makes the zeros each one starts from. Every step moves the entries of
+`params` that `grads` holds a gradient for, and carries over any other
+unchanged: batch normalization's running statistics (`primitive_nn.batchnorm`)
+live in `params` beside the weights, and are state, not parameters.
 
 # Plain SGD
 
@@ -192,6 +195,9 @@ def momentum_step(state, params, grads, alpha, beta=0.9):
     """
     new_state, new_params = {"t": state["t"] + 1}, {}
     for name, p in params.items():
+        if "d" + name not in grads:                       # state, not a parameter: carried over
+            new_params[name] = p
+            continue
         v = beta * state["v" + name] + grads["d" + name]  # v = beta v + g
         new_state["v" + name] = v
         new_params[name] = p - alpha * v                  # theta = theta - alpha v
@@ -230,6 +236,9 @@ def adam_step(state, params, grads, alpha, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state["t"] + 1
     new_state, new_params = {"t": t}, {}
     for name, p in params.items():
+        if "d" + name not in grads:                          # state, not a parameter: carried over
+            new_params[name] = p
+            continue
         g = grads["d" + name]
         m = beta1 * state["m" + name] + (1 - beta1) * g      # average of g
         s = beta2 * state["s" + name] + (1 - beta2) * g * g  # average of g * g

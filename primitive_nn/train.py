@@ -111,7 +111,10 @@ def gradient_step(params, grads, alpha):
     ----------
     params : dict of str to ndarray
     grads : dict of str to ndarray
-        `d{name}` for each parameter name, shaped alike.
+        `d{name}` for each parameter name, shaped alike. An entry of
+        `params` with no gradient, such as batch normalization's running
+        statistics (`primitive_nn.batchnorm`), is state, not a parameter:
+        it is carried over unchanged.
     alpha : float
         The learning rate.
 
@@ -128,7 +131,8 @@ def gradient_step(params, grads, alpha):
     >>> new["W1"]
     array([[0., 3.]])
     """
-    return {name: p - alpha * grads["d" + name] for name, p in params.items()}
+    return {name: p - alpha * grads["d" + name] if "d" + name in grads else p  # no gradient: state
+            for name, p in params.items()}
 
 
 def divergence(loss, first_loss, cache):

@@ -1095,3 +1095,44 @@ def test_batchnorm_fold_dense_and_convolution():
         assert W_folded.shape == W.shape and b_folded.shape == b.shape
         expected = bn.batchnorm_eval(layer(W, b, X), gamma, beta, mean, var)
         np.testing.assert_allclose(layer(W_folded, b_folded, X), expected, rtol=1e-12, atol=1e-12)
+
+
+from primitive_nn.network import n_layers                                # noqa: E402
+
+
+# --8<-- [start:batchnorm-two-batches]
+def logits_beside(params, x, others, training):
+    """The logits of one digit x (n_0, 1) in a batch with the digits `others` (n_0, k): (n_D,)."""
+    cache = forward(params, np.hstack([x, others]), training=training)
+    return cache[f"Z{n_layers(params)}"][:, 0]                   # the logits: the last layer's Z
+# --8<-- [end:batchnorm-two-batches]
+
+
+def two_batches_problem(seed=6):
+    """A network with batch normalization, its running statistics trained-looking; a digit; two batches."""
+    rng = np.random.default_rng(seed)
+    params = bn.with_batchnorm(init_params([20, 8, 6, 4], rng, "he"))
+    for l in (1, 2):
+        params[f"mean{l}"] = rng.standard_normal(params[f"mean{l}"].shape)
+        params[f"var{l}"] = rng.uniform(0.5, 2.0, params[f"var{l}"].shape)
+    return params, rng.random((20, 1)), rng.random((20, 7)), 2 * rng.random((20, 7))
+
+
+def test_batchnorm_two_batches_training_mode_depends_on_the_batch_evaluation_mode_does_not():
+    params, x, batch_a, batch_b = two_batches_problem()
+    in_a, in_b = (logits_beside(params, x, others, training=True) for others in (batch_a, batch_b))
+    assert np.abs(in_a - in_b).max() > 0.1 * np.abs(in_a).max()   # other batchmates, other logits
+    eval_a, eval_b = (logits_beside(params, x, others, training=False) for others in (batch_a, batch_b))
+    np.testing.assert_allclose(eval_a, eval_b, rtol=1e-12, atol=1e-12)
+    alone = forward(params, x)["Z3"][:, 0]                        # evaluation: a batch of one works
+    np.testing.assert_allclose(eval_a, alone, rtol=1e-12, atol=1e-12)
+
+
+def test_batchnorm_two_batches_alone_in_training_mode_every_digit_gets_the_same_answer():
+    params, x, batch_a, _ = two_batches_problem()
+    answers = [forward(params, column[:, None], training=True)["Z3"][:, 0]
+               for column in (x[:, 0], batch_a[:, 0], batch_a[:, 1])]
+    for answer in answers[1:]:
+        np.testing.assert_allclose(answer, answers[0], rtol=1e-12, atol=1e-12)
+    expected = forward({**params, "W1": 0 * params["W1"]}, x, training=True)["Z3"][:, 0]
+    np.testing.assert_allclose(answers[0], expected, rtol=1e-12, atol=1e-12)   # whatever the input

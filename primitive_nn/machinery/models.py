@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from primitive_nn import handwriting
+from primitive_nn.batchnorm import fold_batchnorm
 from primitive_nn.convnet import ARCHITECTURES, forward, parameter_shapes
 from primitive_nn.errors import DataError
 from primitive_nn.loss import softmax
@@ -106,6 +107,10 @@ def check_shapes(params, source="model"):
 def load(path, architecture=None):
     """Load a model.npz (as `train --out` writes it) and check its shapes; return the parameters.
 
+    A network trained with batch normalization comes back with it folded
+    into its layers (`primitive_nn.batchnorm.fold_batchnorm`): W1, b1, ...
+    alone, the same function as its evaluation pass.
+
     `architecture` names the network it must be (`check_network`); None
     reads it from the metrics.json beside the file, an MLP if there is none.
     """
@@ -121,7 +126,7 @@ def load(path, architecture=None):
         if file.read(2) != ZIP_MAGIC:
             raise DataError(f"{path}: not a model.npz (an .npz file is a zip archive of arrays); "
                             "pass one written by `python -m primitive_nn.train --out`")
-    params = files.load_model(path)
+    params = folded(files.load_model(path), str(path))
     try:
         check_network(params, architecture or trained(path, "architecture", "mlp"), str(path))
     except DataError as error:
@@ -134,6 +139,21 @@ def load(path, architecture=None):
         raise DataError(f"{path}: trained with --activation {activation} (its metrics.json says "
                         "so); predict runs ReLU networks, as every recipe of the book trains")
     return params
+
+
+def folded(params, source="model"):
+    """`params` with any batch normalization folded into its layers (`fold_batchnorm`): W and b alone.
+
+    Raises
+    ------
+    DataError
+        One line naming `source`, if its batch normalization's arrays do not fit its layers.
+    """
+    try:
+        return fold_batchnorm(params)
+    except (KeyError, ValueError) as error:
+        raise DataError(f"{source}: its batch normalization does not fit its layers ({error}): "
+                        "not a model written by `python -m primitive_nn.train --out`") from None
 
 
 def trained_activation(path):
@@ -218,6 +238,8 @@ def write_shipped(name, params, description, test_accuracy, temperature=1.0, mod
     params : dict of str to ndarray
         `W1, b1, ...`: an MLP's, checked by `check_shapes`, or a convnet's
         (a `W` with four axes), exactly `primitive_nn.convnet.parameter_shapes()`.
+        Batch normalization, if it has any, is folded into the layers first,
+        so the file and the page need nothing but $W$ and $b$.
     description : str
         One line, shown on the "Try it" page.
     test_accuracy : float
@@ -234,7 +256,7 @@ def write_shipped(name, params, description, test_accuracy, temperature=1.0, mod
     """
     if name not in NAMES:
         raise ValueError(f"shipped networks are called {', '.join(NAMES)}, not {name!r}")
-    params = {key: np.asarray(value, dtype=np.float32) for key, value in params.items()}
+    params = {key: np.asarray(value, dtype=np.float32) for key, value in folded(params, name).items()}
     architecture = architecture_of(params)
     sizes = check_network(params, architecture, name)
     models_dir = files.prepare_output_dir(models_dir, "models folder")

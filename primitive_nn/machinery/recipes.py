@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from primitive_nn.activations import ACTIVATIONS
 from primitive_nn.augmentation import AUGMENTATIONS
+from primitive_nn.batchnorm import MOMENTUM
 from primitive_nn.convnet import ARCHITECTURES
 from primitive_nn.errors import TrainingError
 from primitive_nn.initialization import CHANGES
@@ -123,6 +124,10 @@ class Recipe:
                                       "figures of the gap; never for choosing")
     record_divergence: bool = setting(False, "when training dies, report and save the run "
                                              "instead of stopping with an error")
+    batchnorm: bool = setting(False, "batch normalization before every hidden nonlinearity (the "
+                                     "batch normalization chapter)", part1=False)
+    bn_momentum: float = setting(MOMENTUM, "batch normalization's running statistics: the weight "
+                                           "of their old value at each step", low=0, below=1)
 
 
 def option(f):
@@ -170,6 +175,20 @@ def validate(recipe):
     if recipe.dropout and (recipe.activation, recipe.loss) != ("relu", "cross_entropy"):
         raise TrainingError("--dropout is written for ReLU and cross-entropy; leave out "
                             "--activation and --loss, or --dropout")
+    _check_batchnorm(recipe)
+
+
+def _check_batchnorm(recipe):
+    """Raise `TrainingError` for batch normalization with a setting it cannot honour."""
+    if recipe.bn_momentum != MOMENTUM and not recipe.batchnorm:
+        raise TrainingError("--bn-momentum sets batch normalization's running statistics; "
+                            "add --batchnorm, or leave --bn-momentum out")
+    if recipe.batchnorm and recipe.dropout:
+        raise TrainingError("--batchnorm and --dropout do not train together here: dropout "
+                            "brings its own forward pass, without batch normalization; choose one")
+    if recipe.batchnorm and recipe.batch_size == 1:
+        raise TrainingError("--batchnorm needs batches of 2 or more: a batch of one example has "
+                            "no spread to normalize by; choose a larger --batch-size")
 
 
 def honours(recipe, name):
@@ -295,6 +314,10 @@ CONVNETS = {
                   "momentum, cosine, shifts, 12 epochs",
                   "a convolutional network instead of an MLP"),
 }
+CONVNETS["conv-bn"] = Named(  # the batch normalization chapter's: the conv recipe, one change
+    replace(CONVNETS["conv"].recipe, batchnorm=True),
+    "Part IV's convnet with batch normalization after each convolution and the dense hidden "
+    "layer; otherwise the conv recipe", "batch normalization before every hidden ReLU", after="conv")
 NAMED = {**RECIPES, **CONVNETS}  # every name `--recipe` takes
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from primitive_nn import data
+from primitive_nn.batchnorm import MOMENTUM
 from primitive_nn.machinery.files import read_json
 from primitive_nn.machinery.recipes import DEFECTS, Recipe, honours, runs_notebook_code
 from primitive_nn.machinery.runs import (NOTEBOOK_TRAIN_ACCURACY, median_seed, position, summarize,
@@ -70,7 +71,9 @@ def describe(recipe):
               f"weight decay {recipe.weight_decay:g}" if recipe.weight_decay else "",
               f"dropout {recipe.dropout:g}" if recipe.dropout else "",
               f"augment {recipe.augment}" if recipe.augment != "none" else "",
-              f"elastic {recipe.elastic:g}" if recipe.elastic else ""]
+              f"elastic {recipe.elastic:g}" if recipe.elastic else "",
+              "batch norm" if recipe.batchnorm else "",
+              f"bn momentum {recipe.bn_momentum:g}" if recipe.bn_momentum != MOMENTUM else ""]
     network = "-".join(map(str, recipe.layers)) if honours(recipe, "layers") else recipe.architecture
     return ", ".join(filter(None, [
         network, f"init {recipe.init}", batch,

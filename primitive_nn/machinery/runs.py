@@ -27,6 +27,7 @@ import numpy as np
 
 from primitive_nn import __version__, data, seed
 from primitive_nn.augmentation import AUGMENTATIONS, with_elastic
+from primitive_nn.batchnorm import update_running, with_batchnorm
 from primitive_nn.convnet import ARCHITECTURES
 from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.initialization import ablation_start
@@ -172,6 +173,10 @@ def check_fits(recipe, mnist):
     if recipe.batch_size is not None and recipe.batch_size > examples > 0:
         raise TrainingError(f"--batch-size {recipe.batch_size} is larger than the training set "
                             f"({examples} examples)")
+    if recipe.batchnorm and 1 in (examples, examples % (recipe.batch_size or examples)):
+        raise TrainingError(f"--batchnorm: the {examples} training examples leave a batch of one, "
+                            "which has no spread to normalize by; change --batch-size or "
+                            "--train-size")
     if recipe.warmup and recipe.warmup >= recipe.epochs:
         warnings.warn(f"--warmup {recipe.warmup:g} is not shorter than the {recipe.epochs} epochs: "
                       f"the learning rate never reaches its peak --alpha {recipe.alpha:g}",
@@ -186,12 +191,15 @@ def _warn_if_unmoved(recipe, start, params):
 
 
 def starting_params(recipe, rng):
-    """The network a run starts from: its architecture, `recipe.init`, `recipe.he_changes` if any."""
+    """The network a run starts from: its architecture, `recipe.init`, `recipe.he_changes` if any,
+    with batch normalization's gamma, beta and running statistics if `recipe.batchnorm`."""
     if recipe.he_changes:
-        return ablation_start(list(recipe.layers), rng, recipe.he_changes, dtype=recipe.dtype)
-    network = ARCHITECTURES[recipe.architecture]
-    layers = list(recipe.layers) if network.layers is None else network.layers
-    return network.init_params(layers, rng, recipe.init, recipe.dtype)
+        params = ablation_start(list(recipe.layers), rng, recipe.he_changes, dtype=recipe.dtype)
+    else:
+        network = ARCHITECTURES[recipe.architecture]
+        layers = list(recipe.layers) if network.layers is None else network.layers
+        params = network.init_params(layers, rng, recipe.init, recipe.dtype)
+    return with_batchnorm(params) if recipe.batchnorm else params
 
 
 def _monitor(score, X_dev, y_dev, X_test, y_test):
@@ -255,6 +263,9 @@ def _train(recipe, params, X, y, rng, m_total, monitor, on_record):
     if recipe.dropout:
         forward_pass = partial(dropout_forward, p=recipe.dropout, rng=rng)
         backward_pass = dropout_backward
+    if recipe.batchnorm:  # training mode: the batch's statistics, and the running ones after each step
+        forward_pass = partial(forward_pass, training=True)
+    after_step = partial(update_running, momentum=recipe.bn_momentum) if recipe.batchnorm else None
     if recipe.weight_decay:
         backward_pass = with_weight_decay(backward_pass, recipe.weight_decay)
     augment = AUGMENTATIONS[recipe.augment]
@@ -265,7 +276,7 @@ def _train(recipe, params, X, y, rng, m_total, monitor, on_record):
     return fit(params, X, y, recipe.epochs, batch_size, recipe.alpha, rng, step=step,
                state_names=letters, schedule=SCHEDULES[recipe.schedule], warmup=warmup_steps,
                forward=forward_pass, backward=backward_pass,
-               augment=augment, monitor=monitor, on_epoch=on_record)
+               augment=augment, monitor=monitor, on_epoch=on_record, after_step=after_step)
 
 
 # ---------------------------------------------------------------- summaries
