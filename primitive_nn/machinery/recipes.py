@@ -318,6 +318,14 @@ CONVNETS["conv-bn"] = Named(  # the batch normalization chapter's: the conv reci
     replace(CONVNETS["conv"].recipe, batchnorm=True),
     "Part IV's convnet with batch normalization after each convolution and the dense hidden "
     "layer; otherwise the conv recipe", "batch normalization before every hidden ReLU", after="conv")
+CONVNETS["conv-affine"] = Named(  # the convnet chapter's: the conv recipe, one change
+    replace(CONVNETS["conv"].recipe, augment="affine"),
+    "Part IV's convnet trained on digits also turned and scaled; otherwise the conv recipe",
+    "random rotations and scalings besides the shifts", after="conv")
+CONVNETS["conv-best"] = Named(  # the variant of conv with the best mean dev accuracy (`conv_variants`)
+    CONVNETS["conv-bn"].recipe,
+    "Part IV's most accurate network on dev: the conv recipe with batch normalization",
+    "the variant of conv with the best dev accuracy", after="conv")
 NAMED = {**RECIPES, **CONVNETS}  # every name `--recipe` takes
 
 

@@ -124,7 +124,8 @@ def rate_cell(runs):
     if not alive:
         return f"diverged ({died} of {len(runs)})"
     s = spread(alive, "dev_accuracy")
-    return f"{s['mean']:.2f} ± {s['sd']:.2f}" + (f"; {died} of {len(runs)} diverged" if died else "")
+    shown = f"{s['mean']:.2f} ± {s['sd']:.2f}" if len(alive) > 1 else f"{s['mean']:.2f} (one seed)"
+    return shown + (f"; {died} of {len(runs)} diverged" if died else "")
 
 
 def rates_table(sweeps):
