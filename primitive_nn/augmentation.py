@@ -92,7 +92,9 @@ $$
 $$
 
 and NumPy's `@` does it for a whole batch of fields at once
-(`gaussian_matrix`, `random_elastic`). Elastic distortions need no rotation
+(`gaussian_matrix`, `smooth_field`); `displace` samples each image at
+$q + \alpha \tilde U[q]$, and `random_elastic` draws the fields and does
+both. Elastic distortions need no rotation
 or scaling of their own; a recipe adds them after its `augment`
 (`--elastic`, the $\alpha$; `with_elastic`).
 """
@@ -247,6 +249,61 @@ def gaussian_matrix(sigma, n=SIDE):
     return np.exp(-offsets ** 2 / (2 * sigma ** 2)) / np.exp(-whole ** 2 / (2 * sigma ** 2)).sum()
 
 
+def smooth_field(U, alpha, sigma=SIGMA):
+    r"""The displacement $\alpha\, G U G^\top$: each random field smoothed by a Gaussian, then scaled.
+
+    Parameters
+    ----------
+    U : ndarray of shape (..., 28, 28)
+        Fields of uniform noise, any number of them, rows and columns apart.
+    alpha : float
+        $\alpha$, in pixels.
+    sigma : float
+        $\sigma$: the Gaussian's width, in pixels.
+
+    Returns
+    -------
+    ndarray of U's shape
+
+    Examples
+    --------
+    A constant field stays constant away from the edges, scaled by $\alpha$:
+
+    >>> import numpy as np
+    >>> float(smooth_field(np.ones((28, 28)), alpha=2.0, sigma=1.0)[14, 14].round(6))
+    2.0
+    """
+    G = gaussian_matrix(sigma)
+    return alpha * (G @ U @ G.T)                                     # alpha G U G^T
+
+
+def displace(images, d_r, d_c):
+    r"""Each output pixel $q$ of each image takes the value at $q + d[q]$, bilinearly; 0 off the image.
+
+    Parameters
+    ----------
+    images : ndarray of shape (b, 28, 28)
+    d_r, d_c : ndarray of shape (b, 28, 28)
+        The displacement of every pixel, rows and columns, in pixels.
+
+    Returns
+    -------
+    ndarray of shape (b, 28, 28)
+
+    Examples
+    --------
+    A displacement of one column everywhere moves the digit one pixel left:
+
+    >>> import numpy as np
+    >>> image = np.zeros((1, 28, 28)); image[0, 5, 5] = 1.0
+    >>> moved = displace(image, np.zeros((1, 28, 28)), np.ones((1, 28, 28)))
+    >>> [idx.tolist() for idx in np.nonzero(moved[0])]
+    [[5], [4]]
+    """
+    q_r, q_c = np.mgrid[0:SIDE, 0:SIDE]                              # every output pixel q
+    return bilinear(images, q_r + d_r, q_c + d_c)
+
+
 def random_elastic(X, rng, alpha=34.0, sigma=SIGMA):
     r"""Distort each column's image by its own smoothed random displacement field (Simard et al.).
 
@@ -274,10 +331,8 @@ def random_elastic(X, rng, alpha=34.0, sigma=SIGMA):
     """
     b = X.shape[1]
     U = rng.uniform(-1, 1, (2, b, SIDE, SIDE))                       # U_r, U_c for every image
-    G = gaussian_matrix(sigma)
-    d_r, d_c = alpha * (G @ U @ G.T)                                 # alpha G U G^T, (b, 28, 28) each
-    q_r, q_c = np.mgrid[0:SIDE, 0:SIDE]
-    warped = bilinear(X.T.reshape(b, SIDE, SIDE), q_r + d_r, q_c + d_c)
+    d_r, d_c = smooth_field(U, alpha, sigma)                         # (b, 28, 28) each
+    warped = displace(X.T.reshape(b, SIDE, SIDE), d_r, d_c)
     return warped.reshape(b, SIDE * SIDE).T.astype(X.dtype, copy=False)
 
 

@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from primitive_nn import data
-from primitive_nn.augmentation import (SIDE, bilinear, gaussian_matrix, random_affine, random_elastic,
-                                       random_shift)
+from primitive_nn.augmentation import (SIDE, displace, random_affine, random_elastic, random_shift,
+                                       smooth_field)
 from primitive_nn.machinery.figures import WIDTH, show_image, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted
 from primitive_nn.machinery.pages import compared, over_seeds
@@ -73,14 +73,12 @@ def fields_figure(image, fields):
 @figure("augmentation-fields")
 def fields(lab):
     image, rng = lab.mnist.test_images[0].reshape(SIDE, SIDE) / 255.0, np.random.default_rng(1)
-    U = rng.uniform(-1, 1, (2, SIDE, SIDE))          # one draw, smoothed two ways
-    q_r, q_c = np.mgrid[0:SIDE, 0:SIDE]
+    U = rng.uniform(-1, 1, (2, 1, SIDE, SIDE))       # one field (a batch of one), smoothed two ways
     out = {}
     for title, sigma in (("σ = 1", 1.0), ("σ = 4", 4.0)):
-        G = gaussian_matrix(sigma)
-        d_r, d_c = ALPHA * (G @ U @ G.T)
-        warped = bilinear(image[None], (q_r + d_r)[None], (q_c + d_c)[None])[0]
-        out[f"{title}, α = {ALPHA:g}"] = (d_r, d_c, warped)
+        d_r, d_c = smooth_field(U, ALPHA, sigma)     # (1, 28, 28) each
+        warped = displace(image[None], d_r, d_c)
+        out[f"{title}, α = {ALPHA:g}"] = (d_r[0], d_c[0], warped[0])
     return fields_figure(image, out)
 
 
