@@ -281,7 +281,8 @@ its maxima in $g(Y^{[l-1]})$.
 
 **After each step.** The running statistics are not stepped: every
 optimizer (`primitive_nn.optimizers`) moves the entries of `params` that
-have a gradient and carries the others over. Then `fit` calls its
+have a gradient and carries the others over, and `fit` makes optimizer
+state (velocities, averages) only for the `trainable` ones. Then `fit` calls its
 `after_step(params, cache)` with the step's forward cache, here
 `update_running`: [](#bn-running) for every normalized layer, with this
 batch's $\mu$ and $\sigma^2$ and $\rho$ = `--bn-momentum` (0.9). The
@@ -331,8 +332,11 @@ and `fit` updates them from each step's batch; and a short run on MNIST.
 
 import numpy as np
 
+from primitive_nn.layers import n_layers
+
 EPS = 1e-5       # epsilon: added to the variance, so a constant feature divides by sqrt(EPS), not 0
 MOMENTUM = 0.9   # rho: the running averages' weight on their old value (PyTorch's momentum=0.1)
+STATISTICS = ("mean", "var")  # the running statistics' names in params: state, not parameters
 
 
 def batch_axes(Z):
@@ -553,11 +557,6 @@ def batchnorm_backward(dY, cache, gamma):
 # ---------------------------------------------------------------- in a network
 
 
-def _depth(params):
-    """The number of layers with weights: `W1` ... `WD` (as `primitive_nn.network.n_layers`)."""
-    return sum(name.startswith("W") for name in params)
-
-
 def with_batchnorm(params):
     r"""A network's start with batch normalization before every hidden nonlinearity.
 
@@ -584,7 +583,7 @@ def with_batchnorm(params):
     >>> list(with_batchnorm(params))
     ['W1', 'gamma1', 'beta1', 'mean1', 'var1', 'W2', 'b2']
     """
-    D, out = _depth(params), {}
+    D, out = n_layers(params), {}
     for l in range(1, D + 1):
         out[f"W{l}"], b = params[f"W{l}"], params[f"b{l}"]
         if l == D:
@@ -593,6 +592,20 @@ def with_batchnorm(params):
             out.update({f"gamma{l}": np.ones_like(b), f"beta{l}": np.zeros_like(b),
                         f"mean{l}": np.zeros_like(b), f"var{l}": np.ones_like(b)})
     return out
+
+
+def trainable(params):
+    r"""`params` without the running statistics: what gradient descent moves.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = with_batchnorm({"W1": np.ones((3, 4)), "b1": np.ones((3, 1)),
+    ...                          "W2": np.ones((2, 3)), "b2": np.ones((2, 1))})
+    >>> list(trainable(params))
+    ['W1', 'gamma1', 'beta1', 'W2', 'b2']
+    """
+    return {name: p for name, p in params.items() if not name.startswith(STATISTICS)}
 
 
 def bias(params, l):
@@ -759,7 +772,7 @@ def fold_batchnorm(params, eps=EPS):
     if not any(name.startswith("gamma") for name in params):
         return dict(params)                                              # nothing to fold
     folded = {}
-    for l in range(1, _depth(params) + 1):
+    for l in range(1, n_layers(params) + 1):
         W, b = params[f"W{l}"], bias(params, l)
         if f"gamma{l}" in params:
             a = params[f"gamma{l}"] / np.sqrt(params[f"var{l}"] + eps)   # gamma's shape

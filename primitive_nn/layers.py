@@ -173,3 +173,15 @@ def linear_backward_input(W, dZ):
            [ 2., -2.]])
     """
     return W.T @ dZ  # (n_in, n_out) @ (n_out, m) -> (n_in, m)
+
+
+def n_layers(params):
+    """The depth $D$: the number of layers (weight matrices `W1` ... `WD`) in `params`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n_layers({"W1": np.ones((3, 4)), "b1": np.ones((3, 1)), "W2": np.ones((2, 3)), "b2": np.ones((2, 1))})
+    2
+    """
+    return sum(name.startswith("W") for name in params)

@@ -213,7 +213,7 @@ import numpy as np
 
 from primitive_nn.activations import ACTIVATIONS
 from primitive_nn.batchnorm import bias, normalize, normalize_backward
-from primitive_nn.layers import linear_backward, linear_backward_input, linear_forward
+from primitive_nn.layers import linear_backward, linear_backward_input, linear_forward, n_layers
 from primitive_nn.loss import LOSSES, softmax
 
 
@@ -285,11 +285,6 @@ def init_params(layer_sizes, rng, init="uniform", dtype=np.float64):
         W, b = INITIALIZERS[init](rng, layer_sizes[l], layer_sizes[l - 1])
         params[f"W{l}"], params[f"b{l}"] = W.astype(dtype), b.astype(dtype)
     return params
-
-
-def n_layers(params):
-    """The depth $D$: the number of layers (weight matrices `W1` ... `WD`) in `params`."""
-    return sum(name.startswith("W") for name in params)
 
 
 def forward(params, X, activation="relu", training=False):
