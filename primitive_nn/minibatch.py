@@ -91,6 +91,7 @@ it is running.
 
 import numpy as np
 
+from primitive_nn.batchnorm import trainable
 from primitive_nn.loss import cross_entropy_from_logits, one_hot
 from primitive_nn.network import backward, forward, n_layers
 from primitive_nn.optimizers import init_state, sgd_step
@@ -192,7 +193,7 @@ def fit(params, X, labels, epochs, batch_size, alpha, rng, *, step=sgd_step, sta
     m, D = X.shape[1], n_layers(params)
     n_y = params[f"W{D}"].shape[0]
     T, t = epochs * -(-m // batch_size), 0              # steps in all, steps so far
-    state, history, first_loss = init_state(params, state_names), [], None
+    state, history, first_loss = init_state(trainable(params), state_names), [], None
     for epoch in range(1, epochs + 1):
         loss_sum, correct, active, total = 0.0, 0, np.zeros(D - 1, int), np.zeros(D - 1, int)
         for batch in minibatches(m, batch_size, rng):

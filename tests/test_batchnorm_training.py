@@ -26,7 +26,7 @@ from helpers import write_csv
 from primitive_nn import __version__, convnet, network
 from primitive_nn.convnet import ARCHITECTURES
 from primitive_nn.batchnorm import (MOMENTUM, batchnorm_forward, fold_batchnorm, normalize,
-                                    running_update, update_running, with_batchnorm)
+                                    running_update, trainable, update_running, with_batchnorm)
 from primitive_nn.gradcheck import THRESHOLD, elementwise_relative_error
 from primitive_nn.loss import cross_entropy_from_logits, one_hot
 from primitive_nn.machinery import files, models, predict_cli, recipes, report, runs, train_cli
@@ -176,8 +176,10 @@ def test_folding_gives_a_plain_network_that_computes_the_evaluation_pass(which):
 def test_the_optimizers_step_the_parameters_and_carry_the_running_statistics_over():
     params, X, Y = mlp_problem()
     grads = network.backward(params, network.forward(params, X, training=True), Y)
+    assert set(trainable(params)) == trained_names(params) == {k[1:] for k in grads}
     for name, (step, letters) in OPTIMIZERS.items():
-        _, new = step(init_state(params, letters), params, grads, 0.1)
+        state = init_state(trainable(params), letters)              # as fit makes it: no velocity for a statistic
+        _, new = step(state, params, grads, 0.1)
         assert list(new) == list(params), name
         for key in params:
             moved = not np.array_equal(new[key], params[key])
