@@ -72,6 +72,41 @@ def test_the_book_command_writes_every_figure_and_number(tmp_path):
         p.name for p in models.MODELS_DIR.iterdir() if p.suffix in (".npz", ".json"))
 
 
+@pytest.mark.mnist
+def test_only_one_experiment_rewrites_what_needs_it_alone_and_keeps_the_rest(tmp_path, capsys):
+    """`--only gradient_check` on copies of the committed files: the rest of them stays as it is."""
+    docs, reference, shipped = tmp_path / "docs", tmp_path / "reference.json", tmp_path / "models"
+    docs.mkdir()
+    (docs / "results.json").write_text(RESULTS.read_text())
+    reference.write_text(report.REFERENCE.read_text())
+    args = ["--only", "gradient_check", "--docs", str(docs), "--reference", str(reference),
+            "--runs-dir", str(tmp_path / "cache"), "--models", str(shipped), "--quiet"]
+    assert book.main(args) == 0
+    out = capsys.readouterr().out
+    drawn = {p.name for p in (docs / "figures").glob("*.png")}
+    assert "gradcheck-epsilon.png" in drawn and "data-samples.png" in drawn   # its figure; one needing none
+    assert "ladder.png" not in drawn and "kept figure ladder: it needs experiment ladder" in out
+    assert "kept figure convnet-filters: it needs the run 'conv, seed 0'" in out  # no training outside
+    assert not shipped.exists() or not any(shipped.iterdir())                     # every network needs runs
+    fresh, old = json.loads((docs / "results.json").read_text()), committed()
+    assert fresh["updated_by"] == ["python -m primitive_nn.book " + " ".join(args)]
+    assert fresh["command"] == old["command"]
+    changed = {k for k in _leaves(fresh) | _leaves(old) if _leaves(fresh).get(k) != _leaves(old).get(k)}
+    others = {k for k in changed if not k.startswith(".gradient_check.")}       # its own numbers may move
+    assert others <= {".updated_by", ".experiment_table", ".experiment_seconds.gradient_check"}
+    assert fresh["experiment_seconds"].keys() == old["experiment_seconds"].keys()
+    written = json.loads(reference.read_text())
+    assert written.pop("updated_by") and written == json.loads(report.REFERENCE.read_text())
+    assert book.main([*args, "--seeds", "0-2"]) == 1                          # other seeds: refused
+    assert "written with --seeds 0,1,2,3,4,5,6,7,8,9" in capsys.readouterr().err
+
+
+def _leaves(tree, prefix=""):
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    return {k: v for key, value in tree.items() for k, v in _leaves(value, f"{prefix}.{key}").items()}
+
+
 def _keys(tree, prefix=""):
     if isinstance(tree, list):
         return {f"{prefix}[]"}

@@ -199,6 +199,8 @@ BOOK_CASES = [
     (["--seeds", "x"], "--seeds takes a list such as 0-19"),
     (["--seeds", "9-3"], "--seeds takes a list such as 0-19"),
     (["--rerun", "nope"], "unknown experiment 'nope' for --rerun"),
+    (["--only", "nope"], "unknown experiment 'nope' for --only"),
+    (["--only", "gradient_check"], "--only updates {tmp}/docs/results.json, which is missing"),
     (["--docs", "{tmp}/blocker"], "--docs {tmp}/blocker/figures: {tmp}/blocker is a file"),
     (["--reference", "{tmp}/blocker/reference.json"], "--reference {tmp}/blocker: {tmp}/blocker is a file"),
     (["--models", "{tmp}/blocker"], "--models {tmp}/blocker: {tmp}/blocker is a file"),

@@ -155,3 +155,22 @@ def test_an_experiment_is_not_charged_for_the_experiments_it_asks_for(tmp_path, 
     the_lab = make_lab(tmp_path)
     assert the_lab.seconds("inner") >= 0.25
     assert the_lab.seconds("outer") < 0.2
+
+
+def test_a_lab_with_only_runs_those_experiments_what_they_ask_for_and_what_is_cached(
+        tmp_path, counted, monkeypatch):
+    for name, asks in (("inner", None), ("outer", "inner"), ("other", None), ("cached", None)):
+        monkeypatch.setitem(lab.EXPERIMENTS, name, lab.Entry(
+            name, lambda the_lab, asks=asks: (asks and the_lab.result(asks), ({}, {}))[1], "test"))
+    make_lab(tmp_path).result("cached")
+    the_lab = lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "cache", quiet=True, only={"outer"})
+    the_lab.result("outer")                                  # and inner, which it asks for
+    the_lab.result("cached")                                 # from the disk
+    assert the_lab.done() == ["inner", "outer", "cached"]
+    with pytest.raises(lab.NotRegenerated, match="experiment other"):
+        the_lab.result("other")
+    with pytest.raises(lab.NotRegenerated, match="the run 'outside'"):
+        the_lab.train(TINY, "outside")                       # outside an experiment: not trained
+    assert counted == []
+    make_lab(tmp_path).train(TINY, "an earlier command's run")
+    assert the_lab.train(TINY, "from the disk").recipe == TINY and len(counted) == 1

@@ -4,7 +4,8 @@ r"""The command that regenerates the book's results: every figure and every quot
 python -m primitive_nn.book                  # every experiment, cached ones reused
 python -m primitive_nn.book --list           # the experiments, and how long each took
 python -m primitive_nn.book --rerun defects  # run one experiment again, redraw everything
-python -m primitive_nn.book --fresh          # run everything again (about three hours on 2 cores)
+python -m primitive_nn.book --only conv      # only this experiment and what depends on it alone
+python -m primitive_nn.book --fresh          # run everything again (about six hours on 2 cores)
 ```
 
 The command knows no chapter by name. It imports every book module in
@@ -23,6 +24,17 @@ they registered through `primitive_nn.machinery.lab` (cached in
 * `primitive_nn/machinery/reference.json`, the spreads over seeds that
   `python -m primitive_nn.train` quotes after a run of the same settings
   (`primitive_nn.machinery.report`).
+
+`--only NAME[,NAME]` regenerates part of the book: it runs those
+experiments (and any they ask for; cached ones are reused unless
+`--rerun` names them) and rewrites only what needs nothing else that is
+not cached: each figure, network and block of quoted numbers that needs
+another experiment is left as the committed files hold it, and the command
+names it. It updates the committed `results.json` and `reference.json` in
+place, their `command` kept and the partial command added to
+`updated_by`, so a chapter's numbers can be checked or refreshed without
+the whole book's hours. It refuses where those files were written with
+other seeds or other data.
 
 `--smoke` runs every experiment at a toy scale (one seed, an epoch or two,
 a few thousand images): it checks that the command still produces every
@@ -49,11 +61,14 @@ def parse_args(argv):
     p = Parser(prog="python -m primitive_nn.book", description=(
         "Regenerate the book's results: every figure and every quoted number. It rewrites "
         "committed files (docs/figures, docs/results.json, the shipped networks and the train "
-        "command's reference.json); the whole run, with nothing cached, takes about three hours on "
+        "command's reference.json); the whole run, with nothing cached, takes about six hours on "
         "2 cores. Cached experiments are reused: --list shows them."))
     p.add_argument("--seeds", default="0-9", help="seeds of the seed study")
     p.add_argument("--rerun", metavar="NAME[,NAME]",
                    help="run these experiments (and their runs) again even if cached")
+    p.add_argument("--only", metavar="NAME[,NAME]",
+                   help="run only these experiments (and those they ask for) and rewrite only what "
+                        "needs nothing else uncached; the rest of the committed files is kept")
     p.add_argument("--fresh", action="store_true", help="run every experiment and every run again")
     p.add_argument("--list", action="store_true", help="list the experiments and stop")
     p.add_argument("--smoke", action="store_true",
@@ -81,15 +96,20 @@ def main(argv=None):
     start = time.perf_counter()
     the_lab = _lab(args)
     for name in lab.EXPERIMENTS:
-        the_lab.result(name)
-        print(f"{name}: {the_lab.seconds(name):.0f} s")
+        if the_lab.only is None or name in the_lab.only:
+            the_lab.result(name)
+            print(f"{name}: {the_lab.seconds(name):.0f} s")
     command_line = " ".join(["python -m primitive_nn.book",
                              *(argv if argv is not None else sys.argv[1:])])
-    written = [*write_networks(the_lab, args.models), *write_figures(the_lab, args.docs / "figures"),
-               write_results(the_lab, args.docs / "results.json", command_line),
-               write_reference(the_lab, args.reference, command_line)]
+    kept = []  # (what was not rewritten, the experiment it needs)
+    written = [*write_networks(the_lab, args.models, kept),
+               *write_figures(the_lab, args.docs / "figures", kept),
+               write_results(the_lab, args.docs / "results.json", command_line, kept),
+               write_reference(the_lab, args.reference, command_line, kept)]
     for path in written:
         print(f"wrote {path}")
+    for what, needs in kept:
+        print(f"kept {what}: it needs {needs}, which is not cached; --only an experiment that makes it")
     print(f"total time {time.perf_counter() - start:.0f} s")
     return 0
 
@@ -102,59 +122,107 @@ def _lab(args):
     if unknown:
         raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r} for --rerun; "
                                "--list names them")
+    only = None if args.only is None else {n for n in args.only.split(",") if n}
+    unknown = (only or set()) - set(lab.EXPERIMENTS)
+    if unknown:
+        raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r} for --only; "
+                               "--list names them")
     for folder, option in ((args.docs / "figures", "--docs"), (args.reference.parent, "--reference"),
                            (args.models, "--models"), (args.runs_dir, "--runs-dir")):
         files.prepare_output_dir(folder, option)
+    committed = [args.docs / "results.json", args.reference] if only is not None else []
+    for path in committed:
+        if not path.is_file():
+            raise PrimitiveNNError(f"--only updates {path}, which is missing: run the whole book "
+                                   "command first")
+    old = files.read_json(committed[0]) if committed else {}
+    if committed and old.get("seeds") != seeds:
+        raise PrimitiveNNError(f"{committed[0]} was written with --seeds "
+                               f"{','.join(map(str, old.get('seeds', [])))}: --only updates it "
+                               "with the same seeds only")
     mnist = load_mnist(cache_dir=args.cache_dir, progressbar=progress.bars_wanted(args.quiet))
+    if committed and old.get("data_sha256") != mnist.sha256:
+        raise PrimitiveNNError(f"{committed[0]} was written from other data than this MNIST: "
+                               "--only updates it from the same data only")
     settings = {"seeds": seeds, **({"smoke": True} if args.smoke else {})}
-    return lab.Lab(mnist, settings, args.runs_dir, rerun, args.quiet)
+    return lab.Lab(mnist, settings, args.runs_dir, rerun, args.quiet, only)
 
 
-def write_networks(the_lab, models_dir):
-    """Write every registered network into `models_dir`; return the paths."""
-    return [models.write_shipped(name, *entry.function(the_lab), models_dir=models_dir)
-            for name, entry in lab.NETWORKS.items()]
+def each(the_lab, entries, kept, what):
+    """`(entry, value)` for each registered entry that `the_lab` can compute.
+
+    An entry that needs an experiment `the_lab` may not run (`--only`) is
+    skipped and recorded in `kept` as `(what(entry), the experiment)`.
+    """
+    for entry in entries.values():
+        try:
+            value = entry.function(the_lab)
+        except lab.NotRegenerated as missing:
+            kept.append((what(entry), missing.name))
+            continue
+        yield entry, value
 
 
-def write_figures(the_lab, folder):
-    """Draw and save every registered figure into `folder`; return the paths."""
-    return [figures.save(entry.function(the_lab), Path(folder) / f"{name}.png")
-            for name, entry in lab.FIGURES.items()]
+def previous(path, command_line, partial):
+    """What a written JSON file starts from: the command line; under --only, the file as it is."""
+    if not partial:
+        return {"command": command_line}
+    old = files.read_json(path)
+    return {**old, "updated_by": [*old.get("updated_by", []), command_line]}
 
 
-def write_results(the_lab, path, command_line):
+def write_networks(the_lab, models_dir, kept):
+    """Write every registered network `the_lab` can make into `models_dir`; return the paths."""
+    return [models.write_shipped(entry.name, *value, models_dir=models_dir)
+            for entry, value in each(the_lab, lab.NETWORKS, kept, lambda e: f"network {e.name}")]
+
+
+def write_figures(the_lab, folder, kept):
+    """Draw and save every registered figure `the_lab` can draw into `folder`; return the paths."""
+    return [figures.save(fig, Path(folder) / f"{entry.name}.png")
+            for entry, fig in each(the_lab, lab.FIGURES, kept, lambda e: f"figure {e.name}")]
+
+
+def write_results(the_lab, path, command_line, kept):
     """Write results.json: the command's settings, then every book module's numbers at its key."""
-    results = {"command": command_line, "version": __version__,
-               "data_sha256": the_lab.mnist.sha256, "seeds": the_lab.settings["seeds"],
-               "n_seeds": len(the_lab.settings["seeds"]),
-               "experiment_seconds": {name: the_lab.seconds(name) for name in lab.EXPERIMENTS},
-               "experiment_table": experiment_table(the_lab)}
-    for entry in lab.QUOTED.values():
-        merge(results, entry.name, entry.function(the_lab))
+    partial = the_lab.only is not None
+    results = previous(path, command_line, partial)
+    seconds = {**results.get("experiment_seconds", {}),
+               **{name: the_lab.seconds(name) for name in the_lab.done()}}
+    seconds = {name: seconds[name] for name in lab.EXPERIMENTS if name in seconds}
+    results.update({"version": __version__, "data_sha256": the_lab.mnist.sha256,
+                    "seeds": the_lab.settings["seeds"], "n_seeds": len(the_lab.settings["seeds"]),
+                    "experiment_seconds": seconds, "experiment_table": experiment_table(seconds)})
+    for entry, values in each(the_lab, lab.QUOTED, kept, lambda e: f"the numbers of pages/{e.page}"):
+        merge(results, entry.name, values, replace=partial)
     files.write_json(path, results)
     return path
 
 
-def experiment_table(the_lab):
-    """Each experiment, its page and how long it took, as a Markdown table for the pages."""
-    rows = [f"| `{name}` | [{entry.page}]({entry.page}.md) | {entry.about} | "
-            f"{the_lab.seconds(name):.0f} |" for name, entry in lab.EXPERIMENTS.items()]
-    total = sum(the_lab.seconds(name) for name in lab.EXPERIMENTS)
+def experiment_table(seconds):
+    """Each experiment in `seconds`, its page and how long it took, as a Markdown table for the pages."""
+    rows = [f"| `{name}` | [{entry.page}]({entry.page}.md) | {entry.about} | {seconds[name]:.0f} |"
+            for name, entry in lab.EXPERIMENTS.items() if name in seconds]
+    total = sum(seconds.values())
     return "\n".join(["| experiment | page | what it runs | seconds |", "|---|---|---|---|", *rows,
                       f"| all | | {total / 60:.0f} minutes | {total:.0f} |"])
 
 
-def write_reference(the_lab, path, command_line):
-    """Write the train command's reference.json from every registered part of it."""
-    reference = {"command": command_line}
-    for entry in lab.REFERENCES.values():
-        merge(reference, "", entry.function(the_lab))
+def write_reference(the_lab, path, command_line, kept):
+    """Write the train command's reference.json from every registered part of it `the_lab` can make."""
+    partial = the_lab.only is not None
+    reference = previous(path, command_line, partial)
+    for _, values in each(the_lab, lab.REFERENCES, kept, lambda e: f"the reference of pages/{e.page}"):
+        merge(reference, "", values, replace=partial)
     files.write_json(path, reference)
     return path
 
 
-def merge(tree, path, values):
+def merge(tree, path, values, replace=False):
     """Put `values` into `tree` at the dotted key `path`, merging dicts; a value set twice is an error.
+
+    With `replace`, a value already there is replaced instead (`--only`
+    updating the committed results).
 
     Examples
     --------
@@ -163,6 +231,8 @@ def merge(tree, path, values):
     {'part2': {'ladder': 1, 'minibatch': 2}}
     >>> merge(tree, "", {"part2": {"schedules": 3}}); tree["part2"]
     {'ladder': 1, 'minibatch': 2, 'schedules': 3}
+    >>> merge(tree, "part2", {"ladder": 4}, replace=True); tree["part2"]["ladder"]
+    4
     """
     node = tree
     for part in filter(None, path.split(".")):
@@ -170,8 +240,8 @@ def merge(tree, path, values):
     for key, value in values.items():
         where = f"{path}.{key}" if path else key
         if isinstance(value, dict) and isinstance(node.get(key), dict):
-            merge(tree, where, value)
-        elif key in node:
+            merge(tree, where, value, replace)
+        elif key in node and not replace:
             raise ValueError(f"two book modules write the key {where}")
         else:
             node[key] = value

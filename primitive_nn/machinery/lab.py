@@ -37,6 +37,13 @@ copy made by special case. A run is trained at most once per command, and
 an experiment named by `--rerun` (or `--fresh`) trains its runs again
 instead of taking them from the disk.
 
+**Some experiments only.** A `Lab` made with `only` runs just those
+experiments, and any experiment they ask for; asked for any other
+experiment, or outside an experiment for a run, that is not cached, it
+raises `NotRegenerated`, so that the book command can
+rewrite what depends on those experiments alone and leave the rest of the
+committed files as they are (`python -m primitive_nn.book --only`).
+
 **Times.** An experiment's seconds are what it would take in a fresh book
 run: its own wall time (less that of any experiment it asked for, which
 is charged to that one), plus the recorded training time of each run it
@@ -61,6 +68,17 @@ from primitive_nn.machinery import files, runs
 from primitive_nn.machinery.recipes import uses_part1_loop
 
 PAGES = "primitive_nn.machinery.pages"
+
+
+class NotRegenerated(Exception):
+    """An experiment outside a `Lab`'s `only`, or a run none of them trained, not cached.
+
+    What needs it is not rewritten; `name` says what it needed.
+    """
+
+    def __init__(self, name):
+        super().__init__(f"{name} is neither cached nor among what this command runs")
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -178,11 +196,15 @@ class Lab:
         Experiments to run again even if cached; their runs are trained again.
     quiet : bool
         No progress bars.
+    only : set of str, optional
+        Run only these experiments and those they ask for; anything else,
+        unless cached, raises `NotRegenerated`. None: every experiment.
     """
 
-    def __init__(self, mnist, settings, cache_dir, rerun=(), quiet=False):
+    def __init__(self, mnist, settings, cache_dir, rerun=(), quiet=False, only=None):
         self.mnist, self.settings, self.cache_dir = mnist, settings, Path(cache_dir)
         self.rerun, self.quiet = set(rerun), quiet
+        self.only = None if only is None else set(only)
         self.runs = RunCache(self.cache_dir / "runs", mnist.sha256)
         self._done = {}      # experiment name -> (numbers, arrays, seconds)
         self._trained = {}   # run key -> Run, trained or loaded by this command
@@ -220,9 +242,16 @@ class Lab:
         if name not in EXPERIMENTS:
             raise KeyError(f"no experiment called {name!r}")
         if name not in self._done:
-            self._done[name] = self._cached(name) or self._run(name)
+            cached = self._cached(name)
+            if cached is None and not (self.only is None or name in self.only or self._running):
+                raise NotRegenerated(f"experiment {name}")
+            self._done[name] = cached or self._run(name)
         numbers, arrays, _ = self._done[name]
         return numbers, arrays
+
+    def done(self):
+        """The experiments this command has run or taken from the cache, in the order registered."""
+        return [name for name in EXPERIMENTS if name in self._done]
 
     def seconds(self, name):
         """How long experiment `name` took when it ran (from the cache if it was cached)."""
@@ -239,6 +268,8 @@ class Lab:
         if key in self._fresh or (key in self._trained and not again):
             return self._trained[key]
         result = None if again else self.runs.load(recipe)
+        if result is None and self.only is not None and not self._running:
+            raise NotRegenerated(f"the run {label!r}")   # outside the experiments: one of theirs
         if result is None:
             result = runs.run(recipe, self.mnist, label=label, quiet=self.quiet)
             self.runs.save(result)
