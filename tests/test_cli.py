@@ -200,6 +200,7 @@ BOOK_CASES = [
     (["--seeds", "9-3"], "--seeds takes a list such as 0-19"),
     (["--rerun", "nope"], "unknown experiment 'nope' for --rerun"),
     (["--only", "nope"], "unknown experiment 'nope' for --only"),
+    (["--jobs", "0"], "--jobs must be a whole number 1 or more, got 0"),
     (["--only", "gradient_check"], "--only updates {tmp}/docs/results.json, which is missing"),
     (["--docs", "{tmp}/blocker"], "--docs {tmp}/blocker/figures: {tmp}/blocker is a file"),
     (["--reference", "{tmp}/blocker/reference.json"], "--reference {tmp}/blocker: {tmp}/blocker is a file"),

@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from primitive_nn.errors import PrimitiveNNError
 from primitive_nn.machinery import lab, runs
 from primitive_nn.machinery.mnist import MNIST
 from primitive_nn.machinery.recipes import Recipe
@@ -174,3 +175,27 @@ def test_a_lab_with_only_runs_those_experiments_what_they_ask_for_and_what_is_ca
     assert counted == []
     make_lab(tmp_path).train(TINY, "an earlier command's run")
     assert the_lab.train(TINY, "from the disk").recipe == TINY and len(counted) == 1
+
+
+def test_train_all_trains_the_missing_runs_in_processes_and_changes_no_number(tmp_path, counted):
+    wanted = [(replace(TINY, seed=s), f"seed {s}") for s in range(3)]
+    alone = make_lab(tmp_path / "one at a time").train_all(wanted)
+    assert len(counted) == 3
+    two = lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "two", quiet=True, jobs=2)
+    two.train(wanted[0][0], "trained here first")
+    together = two.train_all(wanted)
+    assert len(counted) == 4                                  # the other two: in the workers
+    for a, b in zip(alone, together):
+        assert a.recipe == b.recipe and a.history == b.history and a.test_accuracy == b.test_accuracy
+        for name in a.params:
+            np.testing.assert_array_equal(a.params[name], b.params[name])
+    assert all(two.runs.has(recipe) for recipe, _ in wanted)  # cached as train caches them
+    assert two.train_all(wanted)[1] is together[1] and len(counted) == 4
+
+
+def test_a_run_that_fails_in_a_worker_raises_one_line(tmp_path):
+    wild = replace(TINY, alpha=1e4)                           # diverges, and does not record it
+    two = lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "cache", quiet=True, jobs=2)
+    with pytest.raises(PrimitiveNNError, match="training diverged") as raised:
+        two.train_all([(wild, "wild"), (replace(wild, seed=1), "wild too")])
+    assert "\n" not in str(raised.value)

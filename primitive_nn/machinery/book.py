@@ -5,6 +5,7 @@ python -m primitive_nn.book                  # every experiment, cached ones reu
 python -m primitive_nn.book --list           # the experiments, and how long each took
 python -m primitive_nn.book --rerun defects  # run one experiment again, redraw everything
 python -m primitive_nn.book --only conv      # only this experiment and what depends on it alone
+python -m primitive_nn.book --jobs 2         # two runs at a time, one per core: the same numbers
 python -m primitive_nn.book --fresh          # run everything again (about six hours on 2 cores)
 ```
 
@@ -35,6 +36,12 @@ place, their `command` kept and the partial command added to
 `updated_by`, so a chapter's numbers can be checked or refreshed without
 the whole book's hours. It refuses where those files were written with
 other seeds or other data.
+
+`--jobs 2` trains the runs an experiment asks for together two at a time,
+each in its own process on one thread (`primitive_nn.machinery.lab`,
+"Two runs at once"): on a 2-core machine it shortens the wait, and no
+number changes. Each run's recorded
+time then includes the other's share of the machine.
 
 `--smoke` runs every experiment at a toy scale (one seed, an epoch or two,
 a few thousand images): it checks that the command still produces every
@@ -69,6 +76,9 @@ def parse_args(argv):
     p.add_argument("--only", metavar="NAME[,NAME]",
                    help="run only these experiments (and those they ask for) and rewrite only what "
                         "needs nothing else uncached; the rest of the committed files is kept")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="train up to N of an experiment's runs at once, each in its own process on "
+                        "one thread (2 on a 2-core machine); no number changes, only the wait")
     p.add_argument("--fresh", action="store_true", help="run every experiment and every run again")
     p.add_argument("--list", action="store_true", help="list the experiments and stop")
     p.add_argument("--smoke", action="store_true",
@@ -122,6 +132,8 @@ def _lab(args):
     if unknown:
         raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r} for --rerun; "
                                "--list names them")
+    if args.jobs < 1:
+        raise PrimitiveNNError(f"--jobs must be a whole number 1 or more, got {args.jobs}")
     only = None if args.only is None else {n for n in args.only.split(",") if n}
     unknown = (only or set()) - set(lab.EXPERIMENTS)
     if unknown:
@@ -145,7 +157,7 @@ def _lab(args):
         raise PrimitiveNNError(f"{committed[0]} was written from other data than this MNIST: "
                                "--only updates it from the same data only")
     settings = {"seeds": seeds, **({"smoke": True} if args.smoke else {})}
-    return lab.Lab(mnist, settings, args.runs_dir, rerun, args.quiet, only)
+    return lab.Lab(mnist, settings, args.runs_dir, rerun, args.quiet, only, args.jobs)
 
 
 def each(the_lab, entries, kept, what):

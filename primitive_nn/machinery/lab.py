@@ -44,6 +44,13 @@ raises `NotRegenerated`, so that the book command can
 rewrite what depends on those experiments alone and leave the rest of the
 committed files as they are (`python -m primitive_nn.book --only`).
 
+**Two runs at once.** An experiment that needs several runs asks for them
+together (`Lab.train_all`); a `Lab` made with `jobs=2` trains the missing
+ones two at a time, each in a process of its own on one thread, as every
+run trains. A run depends on nothing but its recipe and the data, so this
+changes no number, only the wait: on a 2-core machine three seeds take
+two rounds instead of three, each as long as its slower run.
+
 **Times.** An experiment's seconds are what it would take in a fresh book
 run: its own wall time (less that of any experiment it asked for, which
 is charged to that one), plus the recorded training time of each run it
@@ -55,16 +62,19 @@ another's runs asks for that experiment first (`Lab.result`), so the runs
 are charged to their owner in every order.
 """
 
+import concurrent.futures
 import hashlib
 import importlib
 import json
+import multiprocessing
 import pkgutil
 import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from primitive_nn import __version__
-from primitive_nn.machinery import files, runs
+from primitive_nn.errors import PrimitiveNNError
+from primitive_nn.machinery import files, progress, runs
 from primitive_nn.machinery.recipes import uses_part1_loop
 
 PAGES = "primitive_nn.machinery.pages"
@@ -167,6 +177,10 @@ class RunCache:
                  for part in ("params.", "start.")}
         return runs.Run(recipe, split["params."] or None, split["start."], **entry)
 
+    def has(self, recipe):
+        """True if a run of `recipe` is on disk."""
+        return (self.folder / f"{self.key(recipe)}.json").is_file()
+
     def save(self, result):
         """Write a `runs.Run` under its recipe's key."""
         key = self.key(result.recipe)
@@ -199,12 +213,16 @@ class Lab:
     only : set of str, optional
         Run only these experiments and those they ask for; anything else,
         unless cached, raises `NotRegenerated`. None: every experiment.
+    jobs : int
+        How many runs `train_all` trains at once, each in its own process.
     """
 
-    def __init__(self, mnist, settings, cache_dir, rerun=(), quiet=False, only=None):
+    def __init__(self, mnist, settings, cache_dir, rerun=(), quiet=False, only=None, jobs=1):
         self.mnist, self.settings, self.cache_dir = mnist, settings, Path(cache_dir)
         self.rerun, self.quiet = set(rerun), quiet
         self.only = None if only is None else set(only)
+        self.jobs = jobs
+        self._ready = {}     # run key -> Run trained by train_all, for train to take
         self.runs = RunCache(self.cache_dir / "runs", mnist.sha256)
         self._done = {}      # experiment name -> (numbers, arrays, seconds)
         self._trained = {}   # run key -> Run, trained or loaded by this command
@@ -271,7 +289,8 @@ class Lab:
         if result is None and self.only is not None and not self._running:
             raise NotRegenerated(f"the run {label!r}")   # outside the experiments: one of theirs
         if result is None:
-            result = runs.run(recipe, self.mnist, label=label, quiet=self.quiet)
+            result = self._ready.pop(key, None) or runs.run(recipe, self.mnist, label=label,
+                                                            quiet=self.quiet)
             self.runs.save(result)
             self._fresh.add(key)
         elif self._running and key not in self._owned:  # charged as if trained now: "Times" above
@@ -280,6 +299,32 @@ class Lab:
             self._used.setdefault(self._running[-1], set()).add(key)
         self._trained[key] = result
         return result
+
+    def train_all(self, wanted):
+        """The runs of `wanted`, `[(recipe, label), ...]`, in its order, each as `train` gives it.
+
+        Those that must be trained are trained `jobs` at a time first
+        (`train_in_processes`), then each goes through `train` as if just
+        trained there, so the caches and the times are kept the same way.
+        """
+        again = bool(self._running) and self._running[-1] in self.rerun
+        missing = {}
+        for recipe, label in wanted:
+            key = self.runs.key(recipe)
+            if key in self._fresh or (key in self._trained and not again):
+                continue
+            if again or not self.runs.has(recipe):
+                missing[key] = (recipe, label)
+        if self.jobs > 1 and len(missing) > 1 and (self._running or self.only is None):
+            trained = train_in_processes([recipe for recipe, _ in missing.values()], self.mnist,
+                                         self.jobs, self.quiet)
+            self._ready.update(zip(missing, trained))
+        return [self.train(recipe, label) for recipe, label in wanted]
+
+    def train_groups(self, groups):
+        """`train_all` over several groups at once: `{name: [(recipe, label), ...]}` to `{name: [Run, ...]}`."""
+        trained = iter(self.train_all([wanted for group in groups.values() for wanted in group]))
+        return {name: [next(trained) for _ in group] for name, group in groups.items()}
 
     def _cached(self, name):
         path = self.cache_dir / f"{name}.json"
@@ -309,3 +354,38 @@ class Lab:
         files.write_json(self.cache_dir / f"{name}.json", {"key": self.key(name), "seconds": seconds,
                                                             "numbers": numbers, "runs": runs})
         return numbers, arrays or {}, seconds
+
+
+# ---------------------------------------------------------------- runs in processes
+
+_MNIST = None  # the data, set before the workers fork, so that it is inherited, not copied per run
+
+
+def train_in_processes(recipes, mnist, jobs, quiet=False):
+    """Train every recipe on `mnist`, `jobs` at a time, each in a forked process; the runs in order.
+
+    A bar counts the finished runs (on a terminal, unless `quiet`). A run
+    that fails raises its error here, as one line.
+    """
+    global _MNIST
+    _MNIST = mnist
+    pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        with progress.bar(len(recipes), f"{len(recipes)} runs, {jobs} at a time", quiet,
+                          unit="run") as done:
+            futures = [pool.submit(_train_one, recipe) for recipe in recipes]
+            for future in concurrent.futures.as_completed(futures):
+                future.result()                    # the first run that fails stops the others
+                done.update(1)
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _MNIST = None
+
+
+def _train_one(recipe):
+    """In a worker: one run, quietly; its error as a plain one-line error that pickles."""
+    try:
+        return runs.run(recipe, _MNIST, quiet=True)
+    except PrimitiveNNError as error:
+        raise PrimitiveNNError(str(error)) from None

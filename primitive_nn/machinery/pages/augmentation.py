@@ -82,11 +82,13 @@ def fields(lab):
     return fields_figure(image, out)
 
 
-def elastic_runs(lab, network, alpha):
-    """The runs of `network` ("mlp" or "conv") over Part II's seeds, with elastic distortions of `alpha`."""
-    recipe, _ = CONTROLS[network]
-    return [lab.train(lab.scaled(replace(recipe, seed=s, elastic=alpha)),
-                      f"{network}, elastic {alpha:g}, seed {s}") for s in lab.seeds(PART2_SEEDS)]
+def elastic_runs(lab, alphas):
+    """`{(network, alpha): runs}`: each network of CONTROLS over Part II's seeds, with elastic
+    distortions of each `alpha` (0: none), all asked for together."""
+    return lab.train_groups({(network, alpha): [(lab.scaled(replace(recipe, seed=s, elastic=alpha)),
+                                                 f"{network}, elastic {alpha:g}, seed {s}")
+                                                for s in lab.seeds(PART2_SEEDS)]
+                             for network, (recipe, _) in CONTROLS.items() for alpha in alphas})
 
 
 @experiment("elastic", "the best MLP and the convnet with and without elastic distortions, "
@@ -94,8 +96,9 @@ def elastic_runs(lab, network, alpha):
 def elastic(lab):
     for _, owner in CONTROLS.values():
         lab.result(owner)  # the runs without distortions are charged there
-    return {network: {"control": [summary(r, history=False) for r in elastic_runs(lab, network, 0.0)],
-                      "distorted": [summary(r, history=False) for r in elastic_runs(lab, network, ALPHA)]}
+    trained = elastic_runs(lab, (0.0, ALPHA))
+    return {network: {"control": [summary(r, history=False) for r in trained[network, 0.0]],
+                      "distorted": [summary(r, history=False) for r in trained[network, ALPHA]]}
             for network in CONTROLS}, {}
 
 

@@ -81,12 +81,10 @@ def standardized(lab):
 @experiment("batchnorm_lr", "784-256-256-10 at six peak rates, without and with batch "
                             "normalization, 3 seeds; divergence recorded")
 def batchnorm_lr(lab):
-    out = {}
-    for name, on in NETWORKS.items():
-        out[name] = {str(a): [summary(lab.train(lab.scaled(replace(SWEPT, alpha=a, batchnorm=on, seed=s)),
-                                                f"{name}, alpha {a:g}, seed {s}"))
-                              for s in lab.seeds(PART2_SEEDS)] for a in RATES}
-    return out, {}
+    trained = lab.train_groups({(name, a): [(lab.scaled(replace(SWEPT, alpha=a, batchnorm=on, seed=s)),
+                                             f"{name}, alpha {a:g}, seed {s}") for s in lab.seeds(PART2_SEEDS)]
+                                for name, on in NETWORKS.items() for a in RATES})
+    return {name: {str(a): [summary(r) for r in trained[name, a]] for a in RATES} for name in NETWORKS}, {}
 
 
 def best_rate(sweep):
@@ -218,9 +216,9 @@ def rates(lab):
 @experiment("bn_conv", "the conv-bn recipe over 3 seeds, against the conv recipe's runs (about 35 minutes)")
 def bn_conv(lab):
     numbers, _ = lab.result("conv")  # the conv runs: trained and charged there
-    runs = [summary(lab.train(lab.scaled(replace(CONV_BN, seed=s)), f"conv-bn, seed {s}"))
-            for s in lab.seeds(PART2_SEEDS)]
-    return {"conv": numbers["conv"], "conv_bn": runs}, {}
+    runs = lab.train_all([(lab.scaled(replace(CONV_BN, seed=s)), f"conv-bn, seed {s}")
+                          for s in lab.seeds(PART2_SEEDS)])
+    return {"conv": numbers["conv"], "conv_bn": [summary(r) for r in runs]}, {}
 
 
 def conv_numbers(lab):

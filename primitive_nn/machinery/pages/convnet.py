@@ -71,22 +71,27 @@ def params_of(recipe):
 
 @experiment("conv_alpha", "the conv recipe at three peak learning rates, seed 0, on dev")
 def conv_alpha(lab):
-    runs = {str(a): summary(lab.train(lab.scaled(replace(CONV, alpha=a, seed=CHOICE_SEED)),
-                                      f"conv, alpha {a:g}"), history=False) for a in ALPHAS}
-    return runs, {}
+    trained = lab.train_all([(lab.scaled(replace(CONV, alpha=a, seed=CHOICE_SEED)), f"conv, alpha {a:g}")
+                             for a in ALPHAS])
+    return {str(a): summary(run, history=False) for a, run in zip(ALPHAS, trained)}, {}
 
 
 def rung_runs(lab, name):
     """The runs of one of Part IV's rungs over Part II's seeds."""
-    recipe = RUNGS[name][0]
-    return [lab.train(lab.scaled(replace(recipe, seed=s)), f"{name}, seed {s}")
-            for s in lab.seeds(PART2_SEEDS)]
+    return seed_runs(lab, {name: RUNGS[name][0]})[name]
+
+
+def seed_runs(lab, recipes):
+    """`{name: recipe}` to each recipe's runs over Part II's seeds, all asked for together."""
+    return lab.train_groups({name: [(lab.scaled(replace(recipe, seed=s)), f"{name}, seed {s}")
+                                    for s in lab.seeds(PART2_SEEDS)] for name, recipe in recipes.items()})
 
 
 @experiment("conv", "Part IV's rungs over three seeds: the MLP trained as the convnet, the convnet")
 def conv(lab):
     lab.result("conv_alpha")  # its seed-0 run is this experiment's too: charged there
-    return {name: [summary(r) for r in rung_runs(lab, name)] for name in RUNGS}, {}
+    trained = seed_runs(lab, {name: rung[0] for name, rung in RUNGS.items()})
+    return {name: [summary(r) for r in runs] for name, runs in trained.items()}, {}
 
 
 @reference()
@@ -101,11 +106,9 @@ def rung_reference(lab):
 def conv_variants(lab):
     for owner in ("conv", *(v[2] for v in VARIANTS.values() if v[2] != "conv_variants")):
         lab.result(owner)  # their runs are charged there
-    out = {"conv": [summary(r, history=False) for r in rung_runs(lab, "conv")]}
-    for name, (recipe, _, _) in VARIANTS.items():
-        out[name] = [summary(lab.train(lab.scaled(replace(recipe, seed=s)), f"{name}, seed {s}"),
-                             history=False) for s in lab.seeds(PART2_SEEDS)]
-    return out, {}
+    trained = seed_runs(lab, {"conv": RUNGS["conv"][0],
+                              **{name: recipe for name, (recipe, _, _) in VARIANTS.items()}})
+    return {name: [summary(r, history=False) for r in runs] for name, runs in trained.items()}, {}
 
 
 def variants_numbers(lab):

@@ -17,12 +17,11 @@ from primitive_nn.machinery.runs import summary
 
 @experiment("ladder", "every rung of the ladder over three seeds")
 def ladder(lab):
-    numbers = {}
-    for name, named in RECIPES.items():
-        runs = [summary(lab.train(lab.scaled(replace(named.recipe, seed=s)), f"{name}, seed {s}"),
-                        history=False) for s in lab.seeds(PART2_SEEDS)]
-        numbers[name] = {"runs": runs, "params": count_params(named.recipe.layers)}
-    return numbers, {}
+    trained = lab.train_groups({name: [(lab.scaled(replace(named.recipe, seed=s)), f"{name}, seed {s}")
+                                       for s in lab.seeds(PART2_SEEDS)]
+                                for name, named in RECIPES.items()})
+    return {name: {"runs": [summary(r, history=False) for r in trained[name]],
+                   "params": count_params(named.recipe.layers)} for name, named in RECIPES.items()}, {}
 
 
 def rungs(lab):
