@@ -375,7 +375,7 @@ def train_in_processes(recipes, mnist, jobs, quiet=False):
                           unit="run") as done:
             futures = [pool.submit(_train_one, recipe) for recipe in recipes]
             for future in concurrent.futures.as_completed(futures):
-                future.result()                    # the first run that fails stops the others
+                future.result()        # the first run that fails ends the batch (those running finish)
                 done.update(1)
         return [future.result() for future in futures]
     finally:
