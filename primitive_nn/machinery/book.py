@@ -127,37 +127,45 @@ def main(argv=None):
 def _lab(args):
     """Check the options and the output folders, load MNIST, and make the command's `Lab`."""
     seeds = parse_seeds(args.seeds)
-    rerun = set(lab.EXPERIMENTS) if args.fresh else {n for n in (args.rerun or "").split(",") if n}
-    unknown = rerun - set(lab.EXPERIMENTS)
-    if unknown:
-        raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r} for --rerun; "
-                               "--list names them")
+    rerun = set(lab.EXPERIMENTS) if args.fresh else _experiments(args.rerun or "", "--rerun")
+    only = None if args.only is None else _experiments(args.only, "--only")
     if args.jobs < 1:
         raise PrimitiveNNError(f"--jobs must be a whole number 1 or more, got {args.jobs}")
-    only = None if args.only is None else {n for n in args.only.split(",") if n}
-    unknown = (only or set()) - set(lab.EXPERIMENTS)
-    if unknown:
-        raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r} for --only; "
-                               "--list names them")
     for folder, option in ((args.docs / "figures", "--docs"), (args.reference.parent, "--reference"),
                            (args.models, "--models"), (args.runs_dir, "--runs-dir")):
         files.prepare_output_dir(folder, option)
-    committed = [args.docs / "results.json", args.reference] if only is not None else []
-    for path in committed:
+    old = None if only is None else _committed(args, seeds)
+    mnist = load_mnist(cache_dir=args.cache_dir, progressbar=progress.bars_wanted(args.quiet))
+    if old is not None and old.get("data_sha256") != mnist.sha256:
+        raise PrimitiveNNError(f"{args.docs / 'results.json'} was written from other data than "
+                               "this MNIST: --only updates it from the same data only")
+    settings = {"seeds": seeds, **({"smoke": True} if args.smoke else {})}
+    return lab.Lab(mnist, settings, args.runs_dir, rerun, args.quiet, only, args.jobs)
+
+
+def _experiments(names, option):
+    """The experiments named in `names` ("a,b"), each checked to exist, as a set."""
+    wanted = {name for name in names.split(",") if name}
+    unknown = wanted - set(lab.EXPERIMENTS)
+    if unknown:
+        raise PrimitiveNNError(f"unknown experiment {sorted(unknown)[0]!r} for {option}; "
+                               "--list names them")
+    return wanted
+
+
+def _committed(args, seeds):
+    """The results.json that --only updates, checked to exist (with reference.json) and to have `seeds`."""
+    results = args.docs / "results.json"
+    for path in (results, args.reference):
         if not path.is_file():
             raise PrimitiveNNError(f"--only updates {path}, which is missing: run the whole book "
                                    "command first")
-    old = files.read_json(committed[0]) if committed else {}
-    if committed and old.get("seeds") != seeds:
-        raise PrimitiveNNError(f"{committed[0]} was written with --seeds "
+    old = files.read_json(results)
+    if old.get("seeds") != seeds:
+        raise PrimitiveNNError(f"{results} was written with --seeds "
                                f"{','.join(map(str, old.get('seeds', [])))}: --only updates it "
                                "with the same seeds only")
-    mnist = load_mnist(cache_dir=args.cache_dir, progressbar=progress.bars_wanted(args.quiet))
-    if committed and old.get("data_sha256") != mnist.sha256:
-        raise PrimitiveNNError(f"{committed[0]} was written from other data than this MNIST: "
-                               "--only updates it from the same data only")
-    settings = {"seeds": seeds, **({"smoke": True} if args.smoke else {})}
-    return lab.Lab(mnist, settings, args.runs_dir, rerun, args.quiet, only, args.jobs)
+    return old
 
 
 def each(the_lab, entries, kept, what):
