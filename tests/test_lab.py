@@ -193,6 +193,31 @@ def test_train_all_trains_the_missing_runs_in_processes_and_changes_no_number(tm
     assert two.train_all(wanted)[1] is together[1] and len(counted) == 4
 
 
+def test_runs_trained_in_processes_are_charged_once_as_trained_here(tmp_path, monkeypatch):
+    wanted = [(replace(TINY, seed=s), f"seed {s}") for s in range(3)]
+    two = lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "two", quiet=True, jobs=2)
+    monkeypatch.setitem(lab.EXPERIMENTS, "batch", lab.Entry(
+        "batch", lambda the_lab: (the_lab.train_all(wanted), ({}, {}))[1], "test"))
+    two.result("batch")
+    assert two._loaded == {} and len(two._fresh) == 3         # not charged again as if from the disk
+
+
+def _train_all_but_seed_1(recipe):
+    """A worker's run, except that seed 1 fails, after seed 0 is done (module level: it pickles)."""
+    if recipe.seed == 1:
+        time.sleep(1.0)
+        raise PrimitiveNNError("cut short")
+    return runs.run(recipe, lab._MNIST, quiet=True)
+
+
+def test_a_batch_cut_short_keeps_the_runs_that_finished(tmp_path, monkeypatch):
+    monkeypatch.setattr(lab, "_train_one", _train_all_but_seed_1)
+    two = lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "two", quiet=True, jobs=2)
+    with pytest.raises(PrimitiveNNError, match="cut short"):
+        two.train_all([(replace(TINY, seed=s), f"seed {s}") for s in (0, 1)])
+    assert two.runs.has(replace(TINY, seed=0)) and not two.runs.has(replace(TINY, seed=1))
+
+
 def test_a_run_that_fails_in_a_worker_raises_one_line(tmp_path):
     wild = replace(TINY, alpha=1e4)                           # diverges, and does not record it
     two = lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "cache", quiet=True, jobs=2)

@@ -285,13 +285,16 @@ class Lab:
         again = bool(self._running) and self._running[-1] in self.rerun
         if key in self._fresh or (key in self._trained and not again):
             return self._trained[key]
-        result = None if again else self.runs.load(recipe)
+        result = self._ready.pop(key, None)     # trained by train_all, and saved as it finished
+        fresh = result is not None
+        if result is None and not again:
+            result = self.runs.load(recipe)
         if result is None and self.only is not None and not self._running:
             raise NotRegenerated(f"the run {label!r}")   # outside the experiments: one of theirs
         if result is None:
-            result = self._ready.pop(key, None) or runs.run(recipe, self.mnist, label=label,
-                                                            quiet=self.quiet)
+            result, fresh = runs.run(recipe, self.mnist, label=label, quiet=self.quiet), True
             self.runs.save(result)
+        if fresh:
             self._fresh.add(key)
         elif self._running and key not in self._owned:  # charged as if trained now: "Times" above
             self._loaded[self._running[-1]] = self._loaded.get(self._running[-1], 0) + result.wall_seconds
@@ -304,8 +307,9 @@ class Lab:
         """The runs of `wanted`, `[(recipe, label), ...]`, in its order, each as `train` gives it.
 
         Those that must be trained are trained `jobs` at a time first
-        (`train_in_processes`), then each goes through `train` as if just
-        trained there, so the caches and the times are kept the same way.
+        (`train_in_processes`), each cached as soon as it finishes, so that a
+        batch cut short keeps its finished runs; then each goes through
+        `train` as if just trained there, so the times are kept the same way.
         """
         again = bool(self._running) and self._running[-1] in self.rerun
         missing = {}
@@ -317,7 +321,7 @@ class Lab:
                 missing[key] = (recipe, label)
         if self.jobs > 1 and len(missing) > 1 and (self._running or self.only is None):
             trained = train_in_processes([recipe for recipe, _ in missing.values()], self.mnist,
-                                         self.jobs, self.quiet)
+                                         self.jobs, self.quiet, on_done=self.runs.save)
             self._ready.update(zip(missing, trained))
         return [self.train(recipe, label) for recipe, label in wanted]
 
@@ -361,10 +365,11 @@ class Lab:
 _MNIST = None  # the data, set before the workers fork, so that it is inherited, not copied per run
 
 
-def train_in_processes(recipes, mnist, jobs, quiet=False):
+def train_in_processes(recipes, mnist, jobs, quiet=False, on_done=None):
     """Train every recipe on `mnist`, `jobs` at a time, each in a forked process; the runs in order.
 
-    A bar counts the finished runs (on a terminal, unless `quiet`). A run
+    A bar counts the finished runs (on a terminal, unless `quiet`), and
+    `on_done(run)`, if given, is called with each as it finishes. A run
     that fails raises its error here, as one line.
     """
     global _MNIST
@@ -375,7 +380,9 @@ def train_in_processes(recipes, mnist, jobs, quiet=False):
                           unit="run") as done:
             futures = [pool.submit(_train_one, recipe) for recipe in recipes]
             for future in concurrent.futures.as_completed(futures):
-                future.result()        # the first run that fails ends the batch (those running finish)
+                run = future.result()  # the first run that fails ends the batch (those running finish)
+                if on_done:
+                    on_done(run)
                 done.update(1)
         return [future.result() for future in futures]
     finally:
