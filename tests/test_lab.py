@@ -202,16 +202,23 @@ def test_runs_trained_in_processes_are_charged_once_as_trained_here(tmp_path, mo
     assert two._loaded == {} and len(two._fresh) == 3         # not charged again as if from the disk
 
 
+_RUNS_FOLDER = None  # set by the test before the workers fork, so they inherit it
+
+
 def _train_all_but_seed_1(recipe):
-    """A worker's run, except that seed 1 fails, after seed 0 is done (module level: it pickles)."""
+    """A worker's run, except that seed 1 fails once seed 0 is on disk (module level: it pickles)."""
     if recipe.seed == 1:
-        time.sleep(1.0)
+        for _ in range(600):                                  # at most a minute, on a busy machine
+            if any(_RUNS_FOLDER.glob("*.json")):
+                break
+            time.sleep(0.1)
         raise PrimitiveNNError("cut short")
     return runs.run(recipe, lab._MNIST, quiet=True)
 
 
 def test_a_batch_cut_short_keeps_the_runs_that_finished(tmp_path, monkeypatch):
     monkeypatch.setattr(lab, "_train_one", _train_all_but_seed_1)
+    monkeypatch.setitem(globals(), "_RUNS_FOLDER", tmp_path / "two" / "runs")
     two = lab.Lab(fake_mnist(), {"seeds": [0]}, tmp_path / "two", quiet=True, jobs=2)
     with pytest.raises(PrimitiveNNError, match="cut short"):
         two.train_all([(replace(TINY, seed=s), f"seed {s}") for s in (0, 1)])
