@@ -52,6 +52,7 @@ Part IV builds a convolutional network from the same linear algebra:
 - `primitive_nn.pooling`: max and average pooling, their gradients, and a little tolerance to shifts.
 - `primitive_nn.convnet`: the two stacked into a network, trained with Part II's loop, and looked into.
 - `primitive_nn.batchnorm`: batch normalization, its two modes, and its backward pass.
+- `primitive_nn.ensemble`: several networks averaged: what the average guarantees, and what it does not.
 
 Everything else (fetching files, command lines, figures) is machinery, in
 `primitive_nn.machinery`.

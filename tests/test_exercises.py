@@ -1136,3 +1136,59 @@ def test_batchnorm_two_batches_alone_in_training_mode_every_digit_gets_the_same_
         np.testing.assert_allclose(answer, answers[0], rtol=1e-12, atol=1e-12)
     expected = forward({**params, "W1": 0 * params["W1"]}, x, training=True)["Z3"][:, 0]
     np.testing.assert_allclose(answers[0], expected, rtol=1e-12, atol=1e-12)   # whatever the input
+
+
+# ---- ensemble.md, ensembles ----------------------------------------------------------------
+
+from primitive_nn.ensemble import ambiguity, average, squared_error  # noqa: E402
+
+
+# --8<-- [start:ensemble-vote]
+def vote(P):
+    """Each member's answer counts once; a tie goes to the smallest digit: (K, 10, m) -> (m,)."""
+    answers = P.argmax(axis=1)                                       # (K, m)
+    counts = np.stack([(answers == c).sum(axis=0) for c in range(P.shape[1])])  # (10, m)
+    return counts.argmax(axis=0)
+
+
+P_VOTE = np.array([[0.60, 0.40, 0.00],       # member 1 says 0, barely
+                   [0.55, 0.45, 0.00],       # member 2 says 0, barely
+                   [0.00, 1.00, 0.00]])[:, :, None]  # member 3 says 1, sure: (K, 3 classes, 1 digit)
+# --8<-- [end:ensemble-vote]
+
+
+def test_ensemble_vote_and_average_can_answer_differently():
+    assert P_VOTE.shape == (3, 3, 1)
+    assert vote(P_VOTE).tolist() == [0]                  # two of three members say 0 ...
+    assert average(P_VOTE).argmax(axis=0).tolist() == [1]  # ... but 1 has more probability on average
+
+
+def test_ensemble_vote_of_two_members_that_disagree_is_a_tie():
+    P = np.array([[[0.9], [0.1]], [[0.2], [0.8]]])
+    assert vote(P).tolist() == [0] and average(P).argmax(axis=0).tolist() == [0]
+    assert vote(P[::-1]).tolist() == [0]                 # the tie rule, not the members, decides
+
+
+# --8<-- [start:ensemble-weighted]
+def weighted_average(P, w):
+    """The members' columns weighted by w (K,), w >= 0 summing to 1: (K, n_y, m) -> (n_y, m)."""
+    return np.tensordot(w, P, axes=1)
+
+
+def weighted_ambiguity(P, w):
+    """sum_k w_k ||p_k - p_bar||^2, the mean over the m digits, p_bar the weighted average."""
+    return float((w[:, None] * ((P - weighted_average(P, w)) ** 2).sum(axis=1)).sum(axis=0).mean())
+# --8<-- [end:ensemble-weighted]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ensemble_weighted_decomposition_holds_for_any_weights(seed):
+    rng = np.random.default_rng(seed)
+    P = np.stack([softmax(3 * rng.standard_normal((10, 50))) for _ in range(4)])  # (K, 10, m)
+    Y = one_hot(rng.integers(0, 10, 50), 10, np.float64)
+    w = rng.dirichlet(np.ones(4))
+    members = sum(wk * squared_error(p, Y) for wk, p in zip(w, P))
+    assert squared_error(weighted_average(P, w), Y) == pytest.approx(
+        members - weighted_ambiguity(P, w), rel=1e-12)
+    equal = np.full(4, 0.25)                               # equal weights: the chapter's ambiguity
+    assert weighted_ambiguity(P, equal) == pytest.approx(ambiguity(P), rel=1e-12)

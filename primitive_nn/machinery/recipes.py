@@ -128,6 +128,10 @@ class Recipe:
                                      "batch normalization chapter)", part1=False)
     bn_momentum: float = setting(MOMENTUM, "batch normalization's running statistics: the weight "
                                            "of their old value at each step", low=0, below=1)
+    members: int = setting(1, "networks trained one after another and averaged, an ensemble (the "
+                              "ensemble chapter); their time is counted together", low=1)
+    member: int = setting(0, "train only network K of an ensemble: the seed's split, then a "
+                             "generator of its own from (seed, K); 0 is the recipe's own run", low=0)
 
 
 def option(f):
@@ -176,6 +180,9 @@ def validate(recipe):
         raise TrainingError("--dropout is written for ReLU and cross-entropy; leave out "
                             "--activation and --loss, or --dropout")
     _check_batchnorm(recipe)
+    if recipe.members > 1 and recipe.member:
+        raise TrainingError("--member trains one network of an ensemble, --members all of them; "
+                            "leave out one of the two")
 
 
 def _check_batchnorm(recipe):
@@ -322,10 +329,14 @@ CONVNETS["conv-affine"] = Named(  # the convnet chapter's: the conv recipe, one 
     replace(CONVNETS["conv"].recipe, augment="affine"),
     "Part IV's convnet trained on digits also turned and scaled; otherwise the conv recipe",
     "random rotations and scalings besides the shifts", after="conv")
-CONVNETS["conv-best"] = Named(  # the variant of conv with the best mean dev accuracy (`conv_variants`)
-    CONVNETS["conv-bn"].recipe,
-    "Part IV's most accurate network on dev: the conv recipe with batch normalization",
-    "the variant of conv with the best dev accuracy", after="conv")
+CONVNETS["conv-ensemble"] = Named(  # the ensemble chapter's: conv-bn, one change
+    replace(CONVNETS["conv-bn"].recipe, members=2),
+    "two conv-bn networks of one seed, their probabilities averaged; their time together",
+    "two networks instead of one, their probabilities averaged", after="conv-bn")
+CONVNETS["conv-best"] = Named(  # the candidate with the best mean dev accuracy (`pages/ensemble.py`)
+    CONVNETS["conv-ensemble"].recipe,
+    "Part IV's most accurate on dev: two conv-bn networks averaged, an ensemble",
+    "the candidate with the best dev accuracy", after="conv")
 NAMED = {**RECIPES, **CONVNETS}  # every name `--recipe` takes
 
 

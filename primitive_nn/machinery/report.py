@@ -73,7 +73,9 @@ def describe(recipe):
               f"augment {recipe.augment}" if recipe.augment != "none" else "",
               f"elastic {recipe.elastic:g}" if recipe.elastic else "",
               "batch norm" if recipe.batchnorm else "",
-              f"bn momentum {recipe.bn_momentum:g}" if recipe.bn_momentum != MOMENTUM else ""]
+              f"bn momentum {recipe.bn_momentum:g}" if recipe.bn_momentum != MOMENTUM else "",
+              f"{recipe.members} members averaged" if recipe.members > 1 else "",
+              f"member {recipe.member}" if recipe.member else ""]
     network = "-".join(map(str, recipe.layers)) if honours(recipe, "layers") else recipe.architecture
     return ", ".join(filter(None, [
         network, f"init {recipe.init}", batch,
@@ -91,12 +93,22 @@ def run_lines(name, result):
     lines += [f"  train accuracy {percent(result.train_accuracy)}   "
               f"dev {percent(result.dev_accuracy)}   test {percent(result.test_accuracy)}",
               f"  wall time {result.wall_seconds:.1f} s for the training loop"]
+    if result.members:
+        return lines[:-1] + [f"  wall time {result.wall_seconds:.1f} s for the members' training "
+                             "loops together"] + member_lines(result.members)
     counted, at = position(result.history[-1])
     if counted == "iteration":
         lines.append(f"  train accuracy at iteration {at}: "
                      f"{percent(result.history[-1]['train_accuracy'])}; the seed notebook printed "
                      f"{percent(NOTEBOOK_TRAIN_ACCURACY)} at iteration 490, in one unseeded run")
     return lines
+
+
+def member_lines(members):
+    """One line per network of an ensemble: its accuracies alone, and its time."""
+    return [f"  member {m.recipe.member + 1} alone: train {percent(m.train_accuracy)}   "
+            f"dev {percent(m.dev_accuracy)}   test {percent(m.test_accuracy)}   "
+            f"{m.wall_seconds:.1f} s" for m in members]
 
 
 def config(recipe):
@@ -236,11 +248,14 @@ def _duration(seconds):
 
 def study_lines(name, study):
     """A study over seeds (`primitive_nn.machinery.runs.over_seeds`) as lines of text."""
-    it = study["last_logged_iteration"]
+    it = study.get("last_logged_iteration")
     lines = [f"{name} over {study['train']['n']} seeds:"]
     for label, key in (("final train", "train"), ("final dev", "dev"),
                        (f"train at {it}", "train_last_logged")):
-        lines.append(f"  {label:15s} {spread(study[key])}")
+        if key in study:
+            lines.append(f"  {label:15s} {spread(study[key])}")
+    if it is None:
+        return lines
     lines.append(f"  runs at or above the seed's {percent(NOTEBOOK_TRAIN_ACCURACY)} "
                  f"at iteration {it}: {100 * study['fraction_reaching_notebook']:.0f}%")
     return lines

@@ -19,7 +19,7 @@ import inspect
 import math
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from primitive_nn import __version__, data, seed
 from primitive_nn.augmentation import AUGMENTATIONS, with_elastic
 from primitive_nn.batchnorm import update_running, with_batchnorm
 from primitive_nn.convnet import ARCHITECTURES
+from primitive_nn.ensemble import average
 from primitive_nn.errors import TrainingError, TrainingWarning
 from primitive_nn.initialization import ablation_start
 from primitive_nn.loss import cross_entropy_from_logits, one_hot
@@ -59,6 +60,7 @@ class Run:
     test_accuracy: float | None   # official MNIST test set; None for a CSV
     wall_seconds: float      # the training loop, including the per-record dev evaluation
     diverged: str | None = None   # why training died, when it did and the recipe records that
+    members: list | None = None   # an ensemble's: the Run of each network (its own params None)
 
 
 def unit(recipe):
@@ -133,7 +135,11 @@ def run(recipe, mnist, *, label=None, quiet=False, print_records=False, threads=
     Run
     """
     with limited(threads):
-        return _run(recipe, mnist, label, quiet, print_records)
+        if recipe.members == 1:
+            return _run(recipe, mnist, label, quiet, print_records)
+        members = [_run(one, mnist, label and f"{label}, member {one.member + 1} of {recipe.members}",
+                        quiet, print_records) for one in member_recipes(recipe)]
+        return ensemble_of(recipe, members, mnist)
 
 
 def _run(recipe, mnist, label, quiet, print_records):
@@ -141,6 +147,7 @@ def _run(recipe, mnist, label, quiet, print_records):
     rng = np.random.default_rng(recipe.seed)
     order = "C" if uses_part1_loop(recipe) else "F"  # see data.to_columns and the minibatch chapter
     X, y, X_dev, y_dev = split(recipe, mnist, rng, order=order)
+    rng = after_split(recipe, rng)
     start = starting_params(recipe, rng)
     X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, recipe.dtype)
     score = partial(evaluate, activation=recipe.activation, architecture=recipe.architecture)
@@ -163,6 +170,53 @@ def _run(recipe, mnist, label, quiet, print_records):
                test_accuracy=None if X_test is None else
                score(params, X_test, mnist.test_labels)["accuracy"],
                wall_seconds=wall_seconds)
+
+
+def after_split(recipe, rng):
+    """The generator the rest of a run draws from: the seed's, which just drew the split, or for
+    member k > 0 of an ensemble one of its own from (seed, k): same dev set, another start.
+
+    Examples
+    --------
+    >>> int(after_split(Recipe(), np.random.default_rng(0)).integers(100))  # the one passed in
+    85
+    >>> int(after_split(Recipe(member=1), np.random.default_rng(0)).integers(100))
+    52
+    """
+    return np.random.default_rng((recipe.seed, recipe.member)) if recipe.member else rng
+
+
+def member_recipes(recipe):
+    """The recipes of an ensemble's networks, members 0 to K - 1, each a single run."""
+    return [replace(recipe, members=1, member=k) for k in range(recipe.members)]
+
+
+def probabilities(params, X, recipe):
+    """The softmax columns $A^{[D]}$ of `params` on the columns of X (n_x, m): (10, m), in chunks."""
+    D, network = n_layers(params), ARCHITECTURES[recipe.architecture]
+    size = min(EVAL_CHUNK, network.max_batch or EVAL_CHUNK)
+    return np.concatenate([network.forward(params, X[:, i:i + size], recipe.activation)[f"A{D}"]
+                           for i in range(0, X.shape[1], size)], axis=1)
+
+
+def ensemble_of(recipe, members, mnist):
+    """The `Run` of an ensemble (`primitive_nn.ensemble`): its members' probabilities averaged on
+    the training, dev and test images, its time theirs together. Diverged if any member did."""
+    wall = sum(m.wall_seconds for m in members)
+    died = next((m for m in members if m.diverged), None)
+    if died is not None:
+        return Run(recipe, None, {}, [], None, None, None, wall, diverged=
+                   f"member {died.recipe.member + 1}: {died.diverged}", members=members)
+    X, y, X_dev, y_dev = split(recipe, mnist, order="F")
+    X_test = None if mnist.test_images is None else data.to_columns(mnist.test_images, recipe.dtype)
+
+    def accuracy(X, labels):
+        P = np.stack([probabilities(m.params, X, recipe) for m in members])  # (K, 10, m)
+        return float(np.mean(average(P).argmax(axis=0) == labels))
+    return Run(recipe, None, {}, [], accuracy(X, y),
+               accuracy(X_dev, y_dev) if len(y_dev) else None,
+               None if X_test is None else accuracy(X_test, mnist.test_labels), wall,
+               members=members)
 
 
 def check_fits(recipe, mnist):
@@ -342,14 +396,15 @@ def over_seeds(runs):
     500: the seed notebook's 86.36% is the last accuracy its loop printed,
     so the two compare like for like.
     """
-    last = [r.history[-1] for r in runs]
     study = {split: summarize([getattr(r, f"{split}_accuracy") for r in runs])
              for split in ("train", "dev", "test") if getattr(runs[0], f"{split}_accuracy") is not None}
+    last = [r.history[-1] for r in runs if r.history]  # an ensemble has no history of its own
+    if len(last) == len(runs):
+        study.update(last_logged_iteration=position(last[0])[1],
+                     train_last_logged=summarize([h["train_accuracy"] for h in last]),
+                     fraction_reaching_notebook=round(float(np.mean(
+                         [h["train_accuracy"] >= NOTEBOOK_TRAIN_ACCURACY for h in last])), 4))
     return {**study,
-            "last_logged_iteration": position(last[0])[1],
-            "train_last_logged": summarize([h["train_accuracy"] for h in last]),
-            "fraction_reaching_notebook": round(float(np.mean(
-                [h["train_accuracy"] >= NOTEBOOK_TRAIN_ACCURACY for h in last])), 4),
             "median_wall_seconds": round(float(np.median([r.wall_seconds for r in runs])), 2),
             "runs": [summary(r, history=False) for r in runs]}
 
@@ -367,12 +422,23 @@ def metrics(result, mnist, name=""):
         "data_source": mnist.source,
         "data_sha256": mnist.sha256,
         "version": __version__,
+        **({"member_runs": [summary(m) for m in result.members]} if result.members else {}),
     }
 
 
+def model_files(result):
+    """`{file name: params}` of what `save_run` writes: `model.npz`, or an ensemble's `model-K.npz`
+    for each member K from 1; nothing of a run that diverged."""
+    if result.members is None:
+        return {} if result.params is None else {"model.npz": result.params}
+    if result.diverged:
+        return {}
+    return {f"model-{k}.npz": m.params for k, m in enumerate(result.members, start=1)}
+
+
 def save_run(out_dir, result, mnist, name=""):
-    """Write `model.npz` (when training finished) and `metrics.json` into `out_dir`."""
+    """Write the model files (when training finished) and `metrics.json` into `out_dir`."""
     out_dir = Path(out_dir)
-    if result.params is not None:
-        files.save_model(out_dir / "model.npz", result.params)
+    for file, params in model_files(result).items():
+        files.save_model(out_dir / file, params)
     files.write_json(out_dir / "metrics.json", metrics(result, mnist, name))

@@ -50,7 +50,7 @@ def _names(text):
 
 
 PARSERS = {"layers": _layers, "batch_size": _batch_size, "he_changes": _names, "defects": _names}
-RUN_FILES = ("model.npz", "metrics.json", "seeds.json")  # what --out writes, and --overwrite replaces
+RUN_FILES = ("model*.npz", "metrics.json", "seeds.json")  # what --out writes, and --overwrite replaces
 METAVARS = {"layers": "N0,...,ND", "batch_size": "N|full", "he_changes": "C,...", "defects": "D,..."}
 
 
@@ -146,6 +146,9 @@ def preflight(args, recipe):
     _warn_unused(recipe, given_fields(args))
     if args.threads is not None and args.threads < 1:
         raise TrainingError(f"--threads must be a whole number 1 or more, got {args.threads}")
+    if args.show is not None and recipe.members > 1:
+        raise TrainingError("--show draws one network's answer, and --members trains several; "
+                            "leave out one of the two")
     if args.show is not None and recipe.dev_size == 0:
         raise TrainingError("--show shows dev images, and --dev-size 0 leaves none")
     if any(not 0 <= index < recipe.dev_size for index in args.show or []):
@@ -157,7 +160,7 @@ def preflight(args, recipe):
                 raise TrainingError(f"--{option.replace('_', '-')} is for a single run; "
                                     "drop it with --seeds")
     if args.out is not None:
-        taken = [name for name in RUN_FILES if (args.out / name).exists()]
+        taken = sorted(path.name for pattern in RUN_FILES for path in args.out.glob(pattern))
         if taken and not args.overwrite:
             raise TrainingError(f"--out {args.out} already holds a run ({', '.join(taken)}); "
                                 "choose another folder, or add --overwrite to replace it")
@@ -195,8 +198,8 @@ def main_single(args, recipe, mnist):
     print("\n".join(lines))
     if args.out:
         runs.save_run(args.out, result, mnist, args.recipe)
-        print(f"  wrote {args.out / 'metrics.json'}" +
-              ("" if result.diverged else f" and {args.out / 'model.npz'}"))
+        written = [args.out / file for file in runs.model_files(result)]
+        print(f"  wrote {args.out / 'metrics.json'}" + "".join(f" and {path}" for path in written))
     if args.show is not None and not result.diverged:
         _show(args, recipe, result, mnist)
     return 0

@@ -11,8 +11,8 @@ r"""The book module of "The convnet": the `conv` recipe chosen on dev, trained o
   each over the same seeds: batch normalization (the runs of `bn_conv`,
   `pages/batchnorm.py`), elastic distortions (of `elastic`,
   `pages/augmentation.py`) and rotations and scalings besides the shifts
-  (trained here); `conv-best` is the one of best mean dev accuracy (a test
-  holds the recipe to it).
+  (trained here); the one of best mean dev accuracy is the one the ensemble
+  chapter averages (`pages/ensemble.py`, which names `conv-best`).
 * `convnet_shipped` calibrates the seed-0 convnet on the 5,000 training
   images it held out, as `shipped` (`pages/handwriting.py`) calibrates the
   shipped MLP: the package ships that convnet as `convnet`, for
