@@ -130,6 +130,9 @@ def test_the_train_command_trains_reports_and_saves_every_member(tmp_path, capsy
     assert first["W1"].shape == (10, 784)
     code, printed = run_cli(capsys, "--data", csv, "--dev-size", 10, "--iterations", 2, "--out", out)
     assert code != 0 and "model-1.npz, model-2.npz" in printed.err   # not overwritten unasked
+    code, printed = run_cli(capsys, "--data", csv, "--dev-size", 10, "--iterations", 2, "--out", out,
+                            "--overwrite")
+    assert code == 0 and sorted(p.name for p in out.iterdir()) == ["metrics.json", "model.npz"]
 
 
 def test_show_draws_one_network_so_it_refuses_an_ensemble(tmp_path, capsys):

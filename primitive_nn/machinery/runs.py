@@ -437,8 +437,12 @@ def model_files(result):
 
 
 def save_run(out_dir, result, mnist, name=""):
-    """Write the model files (when training finished) and `metrics.json` into `out_dir`."""
-    out_dir = Path(out_dir)
-    for file, params in model_files(result).items():
+    """Write the model files (when training finished) and `metrics.json` into `out_dir`, and remove
+    model files an earlier run left there, so the folder holds one run's."""
+    out_dir, written = Path(out_dir), model_files(result)
+    for file, params in written.items():
         files.save_model(out_dir / file, params)
+    for stale in out_dir.glob("model*.npz"):
+        if stale.name not in written:
+            stale.unlink()
     files.write_json(out_dir / "metrics.json", metrics(result, mnist, name))

@@ -51,7 +51,8 @@ def _names(text):
 
 PARSERS = {"layers": _layers, "batch_size": _batch_size, "he_changes": _names, "defects": _names}
 RUN_FILES = ("model*.npz", "metrics.json", "seeds.json")  # what --out writes, and --overwrite replaces
-METAVARS = {"layers": "N0,...,ND", "batch_size": "N|full", "he_changes": "C,...", "defects": "D,..."}
+METAVARS = {"layers": "N0,...,ND", "batch_size": "N|full", "he_changes": "C,...", "defects": "D,...",
+            "members": "K", "member": "K"}
 
 
 def add_recipe_options(p):
