@@ -97,13 +97,18 @@ def evaluate(params, X, labels, activation="relu", architecture="mlp"):
     """
     D, loss, correct = n_layers(params), 0.0, 0
     network = ARCHITECTURES[architecture]
-    size = min(EVAL_CHUNK, network.max_batch or EVAL_CHUNK)
+    size = chunk_size(network)
     for start in range(0, X.shape[1], size):
         cache = network.forward(params, X[:, start:start + size], activation)
         chunk = labels[start:start + size]
         loss += cross_entropy_from_logits(cache[f"Z{D}"], one_hot(chunk, 10, X.dtype)) * len(chunk)
         correct += int(np.count_nonzero(cache[f"A{D}"].argmax(axis=0) == chunk))
     return {"loss": loss / X.shape[1], "accuracy": correct / X.shape[1]}
+
+
+def chunk_size(network):
+    """Columns evaluated at once: `EVAL_CHUNK`, or the architecture's `max_batch` if smaller."""
+    return min(EVAL_CHUNK, network.max_batch or EVAL_CHUNK)
 
 
 def split(recipe, mnist, rng=None, dtype=None, order="C"):
@@ -194,7 +199,7 @@ def member_recipes(recipe):
 def probabilities(params, X, recipe):
     """The softmax columns $A^{[D]}$ of `params` on the columns of X (n_x, m): (10, m), in chunks."""
     D, network = n_layers(params), ARCHITECTURES[recipe.architecture]
-    size = min(EVAL_CHUNK, network.max_batch or EVAL_CHUNK)
+    size = chunk_size(network)
     return np.concatenate([network.forward(params, X[:, i:i + size], recipe.activation)[f"A{D}"]
                            for i in range(0, X.shape[1], size)], axis=1)
 

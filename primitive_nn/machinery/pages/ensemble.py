@@ -20,7 +20,7 @@ import numpy as np
 
 from primitive_nn import data
 from primitive_nn.ensemble import ambiguity, average, squared_error
-from primitive_nn.loss import one_hot
+from primitive_nn.loss import cross_entropy, one_hot
 from primitive_nn.machinery.figures import grid_figure, show_image, styled
 from primitive_nn.machinery.lab import experiment, figure, quoted, reference
 from primitive_nn.machinery.pages import compared, over_seeds, pct
@@ -49,9 +49,8 @@ def measured_on_test(P, labels):
     answers, ensemble_answer = P.argmax(axis=1), P_bar.argmax(axis=0)  # (K, m), (m,)
     disagree = np.any(answers != answers[0], axis=0)
     all_right = np.all(answers == labels, axis=0)
-    return {"loss_members": float(np.mean([-np.log(P[k][labels, np.arange(len(labels))]).mean()
-                                           for k in range(len(P))])),
-            "loss_ensemble": float(-np.log(P_bar[labels, np.arange(len(labels))]).mean()),
+    return {"loss_members": float(np.mean([cross_entropy(p, Y) for p in P])),
+            "loss_ensemble": cross_entropy(P_bar, Y),
             "brier_members": float(np.mean([squared_error(p, Y) for p in P])),
             "ambiguity": ambiguity(P), "brier_ensemble": squared_error(P_bar, Y),
             "disagree": int(disagree.sum()),
