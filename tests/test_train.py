@@ -188,8 +188,10 @@ def test_help_shows_every_default_and_explains_every_option():
 def test_recipe_list_names_every_recipe(capsys):
     assert train_cli.main(["--recipe", "list"]) == 0
     out = capsys.readouterr().out
-    for name in ("seed", "he", "linear", "fast", "best"):
+    for name in recipes.NAMED:
         assert re.search(rf"^{name}\s+\S", out, re.M), name
+    starts = {len(line) - len(line.split(maxsplit=1)[1]) for line in out.splitlines()}
+    assert len(starts) == 1                                   # the descriptions in one column
 
 
 def test_options_override_one_field_of_the_named_recipe():

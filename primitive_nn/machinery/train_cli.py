@@ -174,7 +174,8 @@ def preflight(args, recipe):
 def main(argv=None):
     args = parse_args(argv)
     if args.recipe == "list":
-        print("\n".join(f"{name:12s} {named.about}" for name, named in recipes.NAMED.items()))
+        width = max(map(len, recipes.NAMED))  # one column for the descriptions
+        print("\n".join(f"{name:{width}s}  {named.about}" for name, named in recipes.NAMED.items()))
         return 0
     recipe = recipe_from(args)
     with files.removed_if_left_empty(args.out):
