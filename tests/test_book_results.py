@@ -102,6 +102,8 @@ def test_only_one_experiment_rewrites_what_needs_it_alone_and_keeps_the_rest(tmp
     written, shipped_reference = json.loads(reference.read_text()), json.loads(report.REFERENCE.read_text())
     assert written.pop("updated_by")[:-1] == shipped_reference.pop("updated_by", [])
     assert written == shipped_reference
+    assert book.main(args) == 0                                                # the same command again
+    assert json.loads((docs / "results.json").read_text())["updated_by"] == fresh["updated_by"]  # listed once
     assert book.main([*args, "--seeds", "0-2"]) == 1                          # other seeds: refused
     assert "written with --seeds 0,1,2,3,4,5,6,7,8,9" in capsys.readouterr().err
 

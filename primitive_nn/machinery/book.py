@@ -184,11 +184,15 @@ def each(the_lab, entries, kept, what):
 
 
 def previous(path, command_line, partial):
-    """What a written JSON file starts from: the command line; under --only, the file as it is."""
+    """What a written JSON file starts from: the command line; under --only, the file as it is,
+    with the command added to its `updated_by` unless it is already the last there."""
     if not partial:
         return {"command": command_line}
     old = files.read_json(path)
-    return {**old, "updated_by": [*old.get("updated_by", []), command_line]}
+    updated_by = old.get("updated_by", [])
+    if updated_by[-1:] != [command_line]:
+        updated_by = [*updated_by, command_line]
+    return {**old, "updated_by": updated_by}
 
 
 def write_networks(the_lab, models_dir, kept):

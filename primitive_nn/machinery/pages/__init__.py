@@ -18,14 +18,15 @@ from primitive_nn.measurement import is_real, paired_difference
 
 
 def pct(x):
-    """An accuracy as a percentage rounded for display: 0.86364 -> 86.36.
+    """An accuracy as a percentage rounded for display: 0.86364 -> 86.36; a tiny negative
+    difference rounds to 0.0, not -0.0.
 
     Examples
     --------
-    >>> pct(0.86364), pct(None)
-    (86.36, None)
+    >>> pct(0.86364), pct(None), pct(-0.00003)
+    (86.36, None, 0.0)
     """
-    return None if x is None else round(100 * x, 2)
+    return None if x is None else round(100 * x, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def spread(runs, key):
