@@ -194,14 +194,19 @@ def test_the_variants_chapter_says_how_far_its_choice_got():
 
 
 def test_conv_best_is_the_candidate_that_dev_chose():
-    """The ensemble chapter names `conv-best`: the ensemble, if its mean dev accuracy is above that of
-    its single first members, else those (the variants' choice); the recipe must be it."""
+    """The ensemble chapter names `conv-best`: of the single networks (the variants' choice), two of
+    them averaged and three, the one of highest mean dev accuracy, the fewer networks on a tie; the
+    recipe must be it, and the numbers it quotes for it its own."""
     from primitive_nn.machinery.pages.ensemble import BASE
     ensemble = committed()["ensemble"]
     assert ensemble["seeds"] == 3
-    assert (ensemble["chosen"] == "conv-ensemble") == (ensemble["ensemble"]["dev"] > ensemble["first"]["dev"])
-    assert recipe_named("conv-best") == recipe_named(
-        "conv-ensemble" if ensemble["chosen"] == "conv-ensemble" else BASE)
+    candidates = [(BASE, ensemble["first"]), ("conv-ensemble", ensemble["ensemble"]),
+                  ("conv-ensemble-3", ensemble["trio"])]
+    highest = max(numbers["dev"] for _, numbers in candidates)
+    chosen, numbers = next((name, numbers) for name, numbers in candidates if numbers["dev"] == highest)
+    assert ensemble["chosen"] == chosen
+    assert recipe_named("conv-best") == recipe_named(chosen)
+    assert (ensemble["best"]["test"], ensemble["best"]["test_sd"]) == (numbers["test"], numbers["test_sd"])
 
 
 def test_the_ensemble_chapter_checks_its_guarantees_on_the_test_set():
@@ -214,7 +219,7 @@ def test_the_ensemble_chapter_checks_its_guarantees_on_the_test_set():
 
 def test_the_ensemble_chapter_says_what_its_runs_show():
     """The chapter's sentences about its own numbers: no real lead, a small ambiguity, the
-    disagreements, and `conv-best` short of its mark within the time."""
+    disagreements, and `conv-best` on its mark by less than the noise."""
     ensemble, batchnorm = committed()["ensemble"], committed()["batchnorm"]
     assert ensemble["dev_vs_first"]["real"] == "no"                  # "Neither lead is larger
     assert ensemble["test_vs_first"]["real"] == "no"                 #  than its noise"
@@ -224,12 +229,18 @@ def test_the_ensemble_chapter_says_what_its_runs_show():
     for count, right1, right2, right in zip(*columns):               # "more than the less
         assert min(right1, right2) < right <= count                  #  accurate member"
     assert any(right <= max(right1, right2) for _, right1, right2, right in zip(*columns))  # "not always"
-    assert ensemble["chosen"] == "conv-ensemble"                     # "trains conv-ensemble"
-    assert ensemble["met"] == "no" and ensemble["ensemble"]["test"] < ensemble["target"]  # "falls short"
-    assert ensemble["ensemble"]["minutes"] <= 30                     # "within the 30 minutes"
-    assert 2 * batchnorm["conv"]["conv_bn"]["minutes"] <= 30         # "about twice that, still within"
     first, conv_bn = ensemble["first"], batchnorm["conv"]["conv_bn"]
-    assert all(first[key] == conv_bn[key] for key in ("dev", "dev_sd", "test", "test_sd"))  # "the same accuracies"
+    for split in ("dev", "test"):                                    # "no larger than those
+        assert round(abs(first[split] - conv_bn[split]), 2) <= max(first[f"{split}_sd"], conv_bn[f"{split}_sd"])
+    pair, trio = ensemble["ensemble"], ensemble["trio"]             #  between seeds"
+    assert ensemble["trio_dev_vs_pair"]["real"] == ensemble["trio_test_vs_pair"]["real"] == "no"
+    assert abs(trio["test"] - pair["test"]) < max(trio["test_sd"], pair["test_sd"])  # "less than the noise"
+    assert ensemble["chosen"] == "conv-ensemble-3"                   # "trains conv-ensemble-3"
+    assert trio["test"] == pair["test"]                              # "the same test accuracy"
+    best = ensemble["best"]                                          # "met there ... by less
+    assert ensemble["met"] == "yes" and 0 <= round(best["test"] - ensemble["target"], 2) <= best["test_sd"]
+    assert best["minutes"] <= 30                                     #  than the spread"
+    assert 3 * conv_bn["minutes"] >= 40                              # "well over the 30 minutes"
 
 
 def test_the_readme_quotes_part_iv_as_the_book_measured():
@@ -239,7 +250,7 @@ def test_the_readme_quotes_part_iv_as_the_book_measured():
         rung = convnet[name]
         assert f"({rung['test']:.2f} ± {rung['test_sd']:.2f}%" in readme, f"README's {name} is stale"
     assert f"a median {convnet['conv']['minutes']} minutes a seed" in readme
-    best = committed()["ensemble"]["ensemble"]
+    best = committed()["ensemble"]["best"]
     assert f"`conv-best` ({best['test']:.2f} ± {best['test_sd']:.2f}% test, a median " \
            f"{best['minutes']} minutes a seed" in readme
     conv_bn = convnet["variants"]["best"]

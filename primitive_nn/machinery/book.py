@@ -6,7 +6,7 @@ python -m primitive_nn.book --list           # the experiments, and how long eac
 python -m primitive_nn.book --rerun defects  # run one experiment again, redraw everything
 python -m primitive_nn.book --only conv      # only this experiment and what depends on it alone
 python -m primitive_nn.book --jobs 2         # two runs at a time, one per core: the same numbers
-python -m primitive_nn.book --fresh          # run everything again (about six hours on 2 cores)
+python -m primitive_nn.book --fresh          # run everything again (about seven hours on 2 cores)
 ```
 
 The command knows no chapter by name. It imports every book module in
@@ -68,7 +68,7 @@ def parse_args(argv):
     p = Parser(prog="python -m primitive_nn.book", description=(
         "Regenerate the book's results: every figure and every quoted number. It rewrites "
         "committed files (docs/figures, docs/results.json, the shipped networks and the train "
-        "command's reference.json); the whole run, with nothing cached, takes about six hours on "
+        "command's reference.json); the whole run, with nothing cached, takes about seven hours on "
         "2 cores. Cached experiments are reused: --list shows them."))
     p.add_argument("--seeds", default="0-9", help="seeds of the seed study")
     p.add_argument("--rerun", metavar="NAME[,NAME]",
